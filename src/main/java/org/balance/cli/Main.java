@@ -1,0 +1,88 @@
+package org.balance.cli;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Map;
+import org.balance.control.ControlClient;
+import org.balance.runtime.Background;
+import org.balance.runtime.ProxyRuntime;
+import org.balance.runtime.StartException;
+
+/**
+ * Entry point of {@code bin/balance}: parses the command line, starts what it asks for, and turns the outcome
+ * into the exit status. The control client path ({@code -i}, {@code -c}) touches nothing but java.base so that
+ * it starts fast; Netty is only loaded for the proxy.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.in, System.out, System.err, System.getenv());
+        System.out.flush();
+        System.err.flush();
+        System.exit(status);
+    }
+
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        Options options;
+        try {
+            options = CommandLine.parse(args);
+            if (options.mode() != Options.Mode.PROXY) {
+                int port = ProxyConfig.listenPort(options.port());
+                return ControlClient.run(options, port, in, out, err, env);
+            }
+            ProxyConfig config = ProxyConfig.from(options);
+            String notify = env.get(Background.NOTIFY_ENV);
+            if (notify != null) {
+                return runDaemon(config, notify, out, err);
+            }
+            if (!config.foreground()) {
+                return Background.detach(args, env, err);
+            }
+            return runForeground(config, out, err);
+        } catch (UsageException e) {
+            err.println(e.getMessage());
+            if (e.showUsage()) {
+                err.print(Usage.text());
+            }
+            return e.exitStatus();
+        }
+    }
+
+    private static int runForeground(ProxyConfig config, PrintStream out, PrintStream err) {
+        ProxyRuntime runtime;
+        try {
+            runtime = ProxyRuntime.start(config, false, out, err);
+        } catch (StartException e) {
+            err.println(e.getMessage());
+            return e.exitStatus();
+        }
+        return serveUntilStopped(runtime);
+    }
+
+    private static int runDaemon(ProxyConfig config, String notify, PrintStream out, PrintStream err) {
+        ProxyRuntime runtime;
+        try {
+            runtime = ProxyRuntime.start(config, true, out, err);
+        } catch (StartException e) {
+            Background.report(notify, e.exitStatus(), e.getMessage());
+            return e.exitStatus();
+        }
+        Background.report(notify, ExitStatus.OK, "");
+        return serveUntilStopped(runtime);
+    }
+
+    /** SIGINT and SIGTERM stop the proxy through a shutdown hook; {@code kill} through the control socket. */
+    private static int serveUntilStopped(ProxyRuntime runtime) {
+        Runtime.getRuntime().addShutdownHook(new Thread(runtime::stop, "balance-shutdown"));
+        try {
+            runtime.awaitStop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            runtime.stop();
+        }
+        return ExitStatus.OK;
+    }
+}

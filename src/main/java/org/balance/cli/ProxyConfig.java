@@ -1,0 +1,92 @@
+package org.balance.cli;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.balance.balancing.Endpoint;
+import org.balance.balancing.GroupType;
+import org.balance.balancing.Limits;
+
+/**
+ * A proxy command line checked and resolved: everything the runtime needs, with no name left to look up.
+ *
+ * @param bindAddress   listen address, or null for the wildcard (dual-stack)
+ * @param bindText      the -b word as given (names the control socket), or "0.0.0.0"
+ * @param sourceAddress -B address for outgoing connections, or null
+ */
+public record ProxyConfig(
+        int port,
+        InetAddress bindAddress,
+        String bindText,
+        InetAddress sourceAddress,
+        boolean ipv6,
+        boolean autodisable,
+        boolean hashFailover,
+        boolean debug,
+        boolean foreground,
+        boolean packetDump,
+        int connectTimeoutSeconds,
+        int idleTimeoutSeconds,
+        List<GroupConfig> groups) {
+
+    public record ChannelConfig(Endpoint endpoint, int maxConnections) {
+    }
+
+    public record GroupConfig(GroupType type, List<ChannelConfig> channels) {
+    }
+
+    /** The text the control socket is named after: the -b value, or 0.0.0.0 like the original. */
+    public static String bindText(String bind) {
+        return bind == null ? "0.0.0.0" : bind;
+    }
+
+    public static int listenPort(String word) throws UsageException {
+        int port = Services.port(word);
+        if (port < 0) {
+            throw new UsageException("invalid port [" + word + "], exiting.", ExitStatus.USAGE);
+        }
+        return port;
+    }
+
+    /** Checks the grammar and resolves every address; errors name the offending word. */
+    public static ProxyConfig from(Options o) throws UsageException {
+        int port = listenPort(o.port());
+        InetAddress bind = o.bindAddress() == null ? null : Resolver.resolve(o.bindAddress());
+        InetAddress source = o.sourceAddress() == null ? null : Resolver.resolve(o.sourceAddress());
+
+        List<GroupConfig> groups = new ArrayList<>();
+        List<ChannelConfig> current = new ArrayList<>();
+        for (String word : o.channelWords()) {
+            if (word.equals("!") || word.equals("%")) {
+                if (current.isEmpty()) {
+                    throw UsageException.usage("no channels in group " + groups.size() + " before [" + word + "]");
+                }
+                groups.add(new GroupConfig(word.equals("%") ? GroupType.HASH : GroupType.ROUND_ROBIN, List.copyOf(current)));
+                current.clear();
+                if (groups.size() >= Limits.MAX_GROUPS) {
+                    throw UsageException.usage("too many groups: at most " + Limits.MAX_GROUPS);
+                }
+                continue;
+            }
+            ChannelSpec spec = ChannelSpec.parse(word);
+            int channelPort = port;
+            if (spec.port() != null) {
+                channelPort = Services.port(spec.port());
+                if (channelPort < 0) {
+                    throw UsageException.usage("invalid port [" + spec.port() + "] in channel [" + word + "]");
+                }
+            }
+            InetAddress address = Resolver.resolve(spec.host());
+            current.add(new ChannelConfig(Endpoint.of(spec.host(), address, channelPort), spec.maxConnections()));
+            if (current.size() > Limits.MAX_CHANNELS) {
+                throw UsageException.usage("too many channels in group " + groups.size() + ": at most " + Limits.MAX_CHANNELS);
+            }
+        }
+        if (!current.isEmpty()) {
+            groups.add(new GroupConfig(GroupType.ROUND_ROBIN, List.copyOf(current)));
+        }
+        return new ProxyConfig(port, bind, bindText(o.bindAddress()), source, o.ipv6(), o.autodisable(), o.hashFailover(),
+                o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
+                List.copyOf(groups));
+    }
+}

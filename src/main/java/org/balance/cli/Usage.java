@@ -1,0 +1,45 @@
+package org.balance.cli;
+
+/** The usage text printed on a usage error. */
+public final class Usage {
+    public static final String VERSION = "4.0";
+
+    private Usage() {
+    }
+
+    public static String text() {
+        return """
+                balance %s - a TCP proxy with round robin load balancing and failover (Java)
+                usage:
+                  balance [-b addr] [-B addr] [-t sec] [-T sec] [-adfpHM6] \\
+                          port [h1[:p1[:maxc1]] [!%%] [ ... hN[:pN[:maxcN]]]]
+                  balance [-b addr] -i [-d] [-M] port
+                  balance [-b addr] -c cmd [-d] [-M] port
+
+                  -6        listen on an IPv6 socket (IPv4 clients still arrive, as ::ffff:a.b.c.d)
+                  -a        enable channel autodisable option
+                  -b host   bind to specific address on listen
+                  -B host   bind to specific address for outgoing connections
+                  -c cmd    execute specified interactive command
+                  -d        debugging on
+                  -f        stay in foreground
+                  -i        interactive control
+                  -H        failover even if Hash Type is used
+                  -M        accepted for compatibility; the control channel is a Unix socket
+                            and needs no shared memory or memory mapped file
+                  -p        packetdump
+                  -t sec    specify connect timeout in seconds (default=%d)
+                  -T sec    idle timeout in seconds: end sessions without traffic (default=0, never)
+                   !        separates channelgroups (declaring previous to be Round Robin)
+                   %%        as !, but declaring previous group to be a Hash Type
+
+                  channels: host[:port[:maxc]], IPv6 hosts in brackets: [2001:db8::1]:80:16
+
+                examples:
+                  balance smtp mailhost1:smtp mailhost2:25 mailhost3
+                  balance -i smtp
+                  balance -b 2001:DB8::1 80 10.1.1.1 10.1.1.2
+                  balance imap mailserver1::16 ! mailserver2
+                """.formatted(VERSION, Options.DEFAULT_CONNECT_TIMEOUT);
+    }
+}

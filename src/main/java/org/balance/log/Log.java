@@ -1,0 +1,18 @@
+package org.balance.log;
+
+/**
+ * Where the running proxy reports: debug tracing ({@code -d}), notices such as autodisable, and errors.
+ * In the foreground that is stderr; in the background, syslog.
+ */
+public interface Log {
+
+    boolean isDebug();
+
+    /** Tracing for {@code -d}; dropped unless debugging is on. */
+    void debug(String message);
+
+    /** An event an operator should see, such as a channel being disabled. */
+    void notice(String message);
+
+    void error(String message);
+}

@@ -1,0 +1,101 @@
+package org.balance.relay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Set;
+import org.balance.balancing.Destination;
+import org.balance.balancing.Selection;
+import org.balance.log.Log;
+
+/**
+ * Connects a new session to a server. Asks the balancer for a channel, connects on the client's event loop,
+ * and on a refused or timed-out connect asks again with the failed channels to avoid, starting at the group
+ * that failed; when nothing is left the client is closed. A channel's connection slot is given back when
+ * the server connection closes, whichever way it ends, so the counts return to zero.
+ */
+final class Connector {
+    private final RelaySettings settings;
+    private final Bootstrap prototype;
+
+    Connector(RelaySettings settings, Transport transport) {
+        this.settings = settings;
+        Bootstrap b = new Bootstrap()
+                .channel(transport.socketChannelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        this.prototype = b;
+    }
+
+    void connect(Channel client, byte[] clientAddress, ClientSideHandler session) {
+        attempt(client, clientAddress, session, settings.balancer().select(clientAddress), null);
+    }
+
+    private void attempt(Channel client, byte[] clientAddress, ClientSideHandler session, Selection selection,
+                         Set<Destination> failed) {
+        Log log = settings.log();
+        if (!selection.isPicked()) {
+            if (log.isDebug()) {
+                log.debug("no channel available (" + selection.outcome() + "), closing client " + client.remoteAddress());
+            }
+            client.close();
+            return;
+        }
+        Destination destination = selection.destination();
+        if (!client.isActive()) {
+            destination.release();
+            return;
+        }
+        if (log.isDebug()) {
+            log.debug("trying group " + selection.group() + " channel " + selection.channel() + " (" + destination + ") ...");
+        }
+        InetSocketAddress remote = destination.endpoint().address();
+        Bootstrap b = prototype.clone(client.eventLoop())
+                .handler(new ServerSideHandler(settings, client, destination));
+        ChannelFuture connecting = settings.sourceAddress() == null
+                ? b.connect(remote)
+                : b.connect(remote, new InetSocketAddress(settings.sourceAddress(), 0));
+        connecting.channel().closeFuture().addListener(closed -> destination.release());
+        connecting.addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                if (log.isDebug()) {
+                    log.debug("connect to group " + selection.group() + " channel " + selection.channel() + " successful");
+                }
+                if (!client.isActive()) {
+                    f.channel().close();
+                    return;
+                }
+                session.established(client, f.channel(), destination);
+                return;
+            }
+            failed(selection, f.cause());
+            Set<Destination> avoid = failed == null ? new HashSet<>() : failed;
+            avoid.add(destination);
+            if (!client.isActive()) {
+                return;
+            }
+            attempt(client, clientAddress, session,
+                    settings.balancer().select(clientAddress, selection.group(), avoid), avoid);
+        });
+    }
+
+    private void failed(Selection selection, Throwable cause) {
+        Log log = settings.log();
+        if (log.isDebug()) {
+            String what = cause instanceof ConnectTimeoutException ? "timeout" : "connection refused";
+            log.debug(what + " group " + selection.group() + " channel " + selection.channel() + ": " + cause.getMessage());
+        }
+        if (settings.autodisable() && selection.destination().disable()) {
+            log.notice("connection failed group " + selection.group() + " channel " + selection.channel());
+            log.notice(selection.destination().endpoint() + " needs to be enabled manually using balance -i after the problem is solved");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.balance.relay;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/** The listening side: binds the port and gives every accepted client a session pipeline. */
+public final class ProxyServer {
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final RelaySettings settings;
+    private final Connector connector;
+
+    public ProxyServer(Transport transport, EventLoopGroup group, RelaySettings settings) {
+        this.transport = transport;
+        this.group = group;
+        this.settings = settings;
+        this.connector = new Connector(settings, transport);
+    }
+
+    /** Binds and listens; the returned channel's close future completes when the listener closes. */
+    public Channel bind(InetSocketAddress address, boolean ipv6) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channelFactory(() -> transport.newServerChannel(ipv6))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new SessionInitializer());
+        return b.bind(address).sync().channel();
+    }
+
+    /** Builds a session's pipeline: the optional idle timer, then the client-side relay. */
+    private final class SessionInitializer extends ChannelInitializer<SocketChannel> {
+        @Override
+        protected void initChannel(SocketChannel ch) {
+            if (settings.idleTimeoutSeconds() > 0) {
+                ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleTimeoutSeconds(), TimeUnit.SECONDS));
+            }
+            ch.pipeline().addLast(new ClientSideHandler(settings, connector));
+        }
+    }
+}

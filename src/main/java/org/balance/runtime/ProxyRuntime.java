@@ -1,0 +1,187 @@
+package org.balance.runtime;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.balance.balancing.Balancer;
+import org.balance.balancing.Destination;
+import org.balance.balancing.DestinationGroup;
+import org.balance.balancing.Routing;
+import org.balance.cli.ExitStatus;
+import org.balance.cli.ProxyConfig;
+import org.balance.log.Log;
+import org.balance.log.StderrLog;
+import org.balance.log.SyslogLog;
+import org.balance.relay.PacketDump;
+import org.balance.relay.ProxyServer;
+import org.balance.relay.RelaySettings;
+import org.balance.relay.Transport;
+
+/**
+ * One running balance: builds the groups from the configuration, starts the event loops, binds the port,
+ * and stops everything in order. The only object that owns state; everything else gets what it needs from here.
+ */
+public final class ProxyRuntime {
+    private final ProxyConfig config;
+    private final Routing routing;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Channel listener;
+    private volatile Log log;
+    private SyslogLog syslog;
+
+    private ProxyRuntime(ProxyConfig config) {
+        this.config = config;
+        this.routing = buildRouting(config);
+        this.transport = Transport.detect();
+        this.group = transport.newGroup(0, new DefaultThreadFactory("balance-io", true));
+    }
+
+    static Routing buildRouting(ProxyConfig config) {
+        Routing routing = new Routing();
+        int g = 0;
+        for (ProxyConfig.GroupConfig gc : config.groups()) {
+            DestinationGroup group = routing.group(g++);
+            group.setType(gc.type());
+            for (ProxyConfig.ChannelConfig cc : gc.channels()) {
+                group.add(new Destination(cc.endpoint(), cc.maxConnections(), true));
+            }
+        }
+        return routing;
+    }
+
+    /**
+     * Starts serving. In the foreground, logs go to {@code err} and the packet dump to {@code out}; in the
+     * background, logs go to syslog and there is no packet dump, as in the original.
+     */
+    public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err)
+            throws StartException {
+        ProxyRuntime runtime = new ProxyRuntime(config);
+        try {
+            runtime.startServing(background, out, err);
+            return runtime;
+        } catch (StartException e) {
+            runtime.stop();
+            throw e;
+        } catch (RuntimeException e) {
+            runtime.stop();
+            throw new StartException("cannot start: " + e, ExitStatus.SOFTWARE);
+        }
+    }
+
+    private void startServing(boolean background, PrintStream out, PrintStream err) throws StartException {
+        log = background ? openSyslog(err) : new StderrLog(err, config.debug());
+        if (config.debug()) {
+            log.debug("transport " + transport.name() + ", the following channels are active:");
+            for (int g = 0; g < routing.groupCount(); g++) {
+                DestinationGroup group = routing.group(g);
+                for (int c = 0; c < group.size(); c++) {
+                    Destination d = group.channel(c);
+                    log.debug(String.format("%3d %2d %s:%d", g, c, d.endpoint(), d.maxConnections()));
+                }
+            }
+        }
+        RelaySettings settings = new RelaySettings(
+                new Balancer(routing, config.hashFailover()),
+                log,
+                (int) TimeUnit.SECONDS.toMillis(config.connectTimeoutSeconds()),
+                config.idleTimeoutSeconds(),
+                config.sourceAddress(),
+                config.autodisable(),
+                config.packetDump() && !background ? new PacketDump(out) : null);
+        InetSocketAddress address = config.bindAddress() == null
+                ? new InetSocketAddress(config.port())
+                : new InetSocketAddress(config.bindAddress(), config.port());
+        try {
+            listener = new ProxyServer(transport, group, settings).bind(address, config.ipv6());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartException("interrupted while binding", ExitStatus.OS_ERROR);
+        } catch (Exception e) {
+            throw new StartException("bind: " + reason(e) + " [" + describe(address) + "]", ExitStatus.OS_ERROR);
+        }
+        if (config.debug()) {
+            log.debug("listening on " + listener.localAddress());
+        }
+    }
+
+    private Log openSyslog(PrintStream err) {
+        if (transport.isEpoll()) {
+            try {
+                syslog = SyslogLog.open(group, System.getProperty("balance.syslog", "/dev/log"));
+                return syslog;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // fall through to stderr, which in the background is /dev/null
+            }
+        }
+        return new StderrLog(err, false);
+    }
+
+    private static String describe(InetSocketAddress a) {
+        String host = a.getAddress() == null ? "*" : a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    static String reason(Throwable e) {
+        String m = e.getMessage();
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        // Netty's native errors read "bind(..) failed with error(-98): Address already in use"
+        int colon = m.indexOf("): ");
+        return m.startsWith("bind(") || m.startsWith("connect(") ? m.substring(colon + 3) : m;
+    }
+
+    public Routing routing() {
+        return routing;
+    }
+
+    public Log log() {
+        return log;
+    }
+
+    public EventLoopGroup eventLoops() {
+        return group;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    /** The bound listen address (useful when the port was 0 in tests). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Blocks until {@link #stop()} has finished. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Closes the listener, then the sessions and event loops. Safe to call more than once, from any thread. */
+    public synchronized void stop() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        Channel l = listener;
+        if (l != null) {
+            l.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        if (syslog != null) {
+            syslog.close();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        stopped.countDown();
+    }
+}
