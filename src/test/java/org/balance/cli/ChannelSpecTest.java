@@ -1,0 +1,50 @@
+package org.balance.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class ChannelSpecTest {
+
+    @Test
+    void hostPortMaxc() throws Exception {
+        assertEquals(new ChannelSpec("host1", null, 0), ChannelSpec.parse("host1"));
+        assertEquals(new ChannelSpec("host1", "25", 0), ChannelSpec.parse("host1:25"));
+        assertEquals(new ChannelSpec("host1", "smtp", 3), ChannelSpec.parse("host1:smtp:3"));
+        assertEquals(new ChannelSpec("10.1.1.1", "8000", 0), ChannelSpec.parse("10.1.1.1:8000"));
+    }
+
+    @Test
+    void emptyPortMeansListenPort() throws Exception {
+        ChannelSpec s = ChannelSpec.parse("localhost::12");
+        assertEquals("localhost", s.host());
+        assertNull(s.port());
+        assertEquals(12, s.maxConnections());
+        assertNull(ChannelSpec.parse("localhost:").port());
+    }
+
+    @Test
+    void ipv6InBracketsOrBare() throws Exception {
+        assertEquals(new ChannelSpec("2001:db8::1", "80", 4), ChannelSpec.parse("[2001:db8::1]:80:4"));
+        assertEquals(new ChannelSpec("::1", null, 2), ChannelSpec.parse("[::1]::2"));
+        assertEquals(new ChannelSpec("::1", null, 0), ChannelSpec.parse("[::1]"));
+        assertEquals(new ChannelSpec("2001:db8::1", null, 0), ChannelSpec.parse("2001:db8::1"));
+        assertEquals(new ChannelSpec("::1", null, 0), ChannelSpec.parse("::1"));
+    }
+
+    @Test
+    void badWords() {
+        assertEquals(65, assertThrows(UsageException.class, () -> ChannelSpec.parse(":80")).exitStatus());
+        assertEquals(65, assertThrows(UsageException.class, () -> ChannelSpec.parse("")).exitStatus());
+        assertEquals(65, assertThrows(UsageException.class, () -> ChannelSpec.parse("[::1")).exitStatus());
+        assertEquals(65, assertThrows(UsageException.class, () -> ChannelSpec.parse("[::1]x")).exitStatus());
+        UsageException e = assertThrows(UsageException.class, () -> ChannelSpec.parse("h:80:x"));
+        assertEquals(64, e.exitStatus());
+        assertEquals("invalid maxc [x] in channel [h:80:x]", e.getMessage());
+        assertThrows(UsageException.class, () -> ChannelSpec.parse("h:80:99999999999"));
+        assertThrows(UsageException.class, () -> ChannelSpec.parse("h:80:-1"));
+        assertThrows(UsageException.class, () -> ChannelSpec.parse("h:::"));
+    }
+}

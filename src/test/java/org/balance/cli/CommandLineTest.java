@@ -1,0 +1,78 @@
+package org.balance.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+
+    @Test
+    void clusteredFlagsAndAttachedValues() throws Exception {
+        Options o = CommandLine.parse("-fpadHM6", "-t3", "-T", "9", "-b", "::1", "-B127.0.0.2", "8888", "h1", "!", "h2");
+        assertTrue(o.foreground() && o.packetDump() && o.autodisable() && o.debug() && o.hashFailover());
+        assertTrue(o.memoryMap() && o.ipv6());
+        assertEquals(3, o.connectTimeoutSeconds());
+        assertEquals(9, o.idleTimeoutSeconds());
+        assertEquals("::1", o.bindAddress());
+        assertEquals("127.0.0.2", o.sourceAddress());
+        assertEquals("8888", o.port());
+        assertEquals(List.of("h1", "!", "h2"), o.channelWords());
+        assertEquals(Options.Mode.PROXY, o.mode());
+    }
+
+    @Test
+    void defaults() throws Exception {
+        Options o = CommandLine.parse("smtp", "host1", "host2");
+        assertEquals(5, o.connectTimeoutSeconds());
+        assertEquals(0, o.idleTimeoutSeconds());
+        assertFalse(o.foreground());
+        assertNull(o.bindAddress());
+    }
+
+    @Test
+    void optionsMayFollowOperandsLikeGnuGetopt() throws Exception {
+        Options o = CommandLine.parse("8888", "h1", "-f", "%", "h2");
+        assertTrue(o.foreground());
+        assertEquals(List.of("8888", "h1", "%", "h2"), o.operands());
+    }
+
+    @Test
+    void doubleDashEndsOptions() throws Exception {
+        Options o = CommandLine.parse("-f", "--", "8888", "h1");
+        assertEquals(List.of("8888", "h1"), o.operands());
+    }
+
+    @Test
+    void controlModes() throws Exception {
+        assertEquals(Options.Mode.CONTROL_SHELL, CommandLine.parse("-i", "8888").mode());
+        Options c = CommandLine.parse("-b", "127.0.0.1", "-c", "disable 1", "8888");
+        assertEquals(Options.Mode.CONTROL_COMMAND, c.mode());
+        assertEquals("disable 1", c.command());
+        assertEquals("127.0.0.1", c.bindAddress());
+    }
+
+    @Test
+    void usageErrorsExit64AndNameTheValue() {
+        UsageException e = assertThrows(UsageException.class, () -> CommandLine.parse("-x", "8888", "h"));
+        assertEquals(64, e.exitStatus());
+        assertTrue(e.getMessage().contains("'x'"), e.getMessage());
+        assertTrue(e.showUsage());
+
+        e = assertThrows(UsageException.class, () -> CommandLine.parse("-t", "0", "8888", "h"));
+        assertEquals(64, e.exitStatus());
+        assertTrue(e.getMessage().contains("[0]"));
+        assertThrows(UsageException.class, () -> CommandLine.parse("-t", "abc", "8888", "h"));
+        assertThrows(UsageException.class, () -> CommandLine.parse("-T", "-1", "8888", "h"));
+        assertThrows(UsageException.class, () -> CommandLine.parse("-t", "99999999999999", "8888", "h"));
+        assertThrows(UsageException.class, () -> CommandLine.parse("8888", "h", "-t"));
+        assertThrows(UsageException.class, () -> CommandLine.parse("8888"));
+        assertThrows(UsageException.class, () -> CommandLine.parse());
+        assertThrows(UsageException.class, () -> CommandLine.parse("-i"));
+        assertThrows(UsageException.class, () -> CommandLine.parse("-i", "8888", "extra"));
+    }
+}
