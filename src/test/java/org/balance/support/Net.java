@@ -1,0 +1,74 @@
+package org.balance.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Small loopback helpers for tests: free ports, connecting, reading, bounded waiting. */
+public final class Net {
+    private Net() {
+    }
+
+    /** A port that was free a moment ago (bind port 0, then release it). */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    public static Socket connect(int port) throws IOException {
+        return connect("127.0.0.1", port);
+    }
+
+    public static Socket connect(String host, int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress(host, port), 5000);
+        s.setSoTimeout(15_000);
+        return s;
+    }
+
+    /** Reads one line (without the newline), or null at end of stream. */
+    public static String readLine(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) >= 0; ) {
+            if (b == '\n') {
+                return line.toString(StandardCharsets.US_ASCII);
+            }
+            line.write(b);
+        }
+        return line.size() == 0 ? null : line.toString(StandardCharsets.US_ASCII);
+    }
+
+    public static String readAll(Socket s) throws IOException {
+        return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    }
+
+    /** Waits until the condition holds; fails the test after the timeout. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** True once something accepts TCP connections on the port. */
+    public static boolean accepts(String host, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
