@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.unix.DomainDatagramPacket;
@@ -39,6 +40,7 @@ public final class SyslogLog implements Log {
         Channel ch = new Bootstrap()
                 .group(group)
                 .channel(EpollDomainDatagramChannel.class)
+                .option(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true)
                 .handler(new ChannelInboundHandlerAdapter())
                 .register().sync().channel();
         return new SyslogLog(ch, new DomainSocketAddress(socketPath), "balance[" + ProcessHandle.current().pid() + "]");
