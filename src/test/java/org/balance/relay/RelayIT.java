@@ -370,4 +370,43 @@ class RelayIT {
             assertEquals("127.0.0.7", echo.peers().get(0).getAddress().getHostAddress());
         }
     }
+
+    @Test
+    void aServerThatDoesNotReadStallsTheClientNotTheProxysMemory() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Backend.Behaviour neverReads = (s, self) -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (Backend lazy = new Backend("lazy", neverReads);
+             InProcessBalance balance = InProcessBalance.start(lazy.channel());
+             Socket s = Net.connect(balance.port)) {
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            Thread writer = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    OutputStream out = s.getOutputStream();
+                    for (int i = 0; i < 4096; i++) { // at most 256 MiB
+                        out.write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (Exception e) {
+                    // closed at the end of the test
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            long last = -1;
+            for (int i = 0; i < 100 && written.get() != last; i++) { // until the writer is stuck for 300 ms
+                last = written.get();
+                Thread.sleep(300);
+            }
+            assertTrue(writer.isAlive(), "the client must be held back");
+            assertTrue(written.get() < 64L << 20, "proxy buffered without bound: " + written.get() + " bytes accepted");
+            release.countDown();
+        }
+    }
 }

@@ -144,14 +144,19 @@ class LauncherIT {
             int any = Net.freePort();
             int v6 = Net.freePort();
             int mapped = Net.freePort();
+            int forced6 = Net.freePort();
             try (BalanceProcess a = BalanceProcess.start(dir, Map.of(), "-f", String.valueOf(any), echo.channel());
+                 BalanceProcess d = BalanceProcess.start(dir, Map.of(), "-6f", String.valueOf(forced6), echo.channel());
                  BalanceProcess b = BalanceProcess.start(dir, Map.of(), "-f", "-b", "::1", String.valueOf(v6), echo.channel());
                  BalanceProcess c = BalanceProcess.start(dir, Map.of(), "-f", "-b", "::ffff:127.0.0.1", String.valueOf(mapped), echo.channel())) {
                 Net.await("listening", Duration.ofSeconds(20),
-                        () -> Net.accepts("127.0.0.1", any) && Net.accepts("::1", v6) && Net.accepts("127.0.0.1", mapped));
+                        () -> Net.accepts("127.0.0.1", any) && Net.accepts("::1", v6) && Net.accepts("127.0.0.1", mapped)
+                                && Net.accepts("::1", forced6));
                 for (String host : List.of("127.0.0.1", "::1")) {
-                    try (Socket s = Net.connect(host, any)) {
-                        assertEquals("v4", Net.readLine(s), "wildcard listen reached over " + host);
+                    for (int port : List.of(any, forced6)) {
+                        try (Socket s = Net.connect(host, port)) {
+                            assertEquals("v4", Net.readLine(s), "wildcard listen reached over " + host);
+                        }
                     }
                 }
                 try (Socket s = Net.connect("::1", v6)) {
