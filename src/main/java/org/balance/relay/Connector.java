@@ -2,6 +2,7 @@ package org.balance.relay;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
@@ -9,6 +10,9 @@ import io.netty.channel.ConnectTimeoutException;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import org.balance.balancing.Destination;
 import org.balance.balancing.Selection;
 import org.balance.log.Log;
@@ -23,8 +27,11 @@ final class Connector {
     private final RelaySettings settings;
     private final Bootstrap prototype;
 
-    Connector(RelaySettings settings, Transport transport) {
+    private final ResourceTrouble trouble;
+
+    Connector(RelaySettings settings, Transport transport, ResourceTrouble trouble) {
         this.settings = settings;
+        this.trouble = trouble;
         Bootstrap b = new Bootstrap()
                 .channel(transport.socketChannelClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
@@ -63,7 +70,8 @@ final class Connector {
         ChannelFuture connecting = settings.sourceAddress() == null
                 ? b.connect(remote)
                 : b.connect(remote, new InetSocketAddress(settings.sourceAddress(), 0));
-        connecting.channel().closeFuture().addListener(closed -> destination.release());
+        SlotRelease slot = new SlotRelease(destination);
+        connecting.channel().closeFuture().addListener(slot);
         connecting.addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 if (log.isDebug()) {
@@ -76,6 +84,15 @@ final class Connector {
                 session.established(client, f.channel(), destination);
                 return;
             }
+            slot.operationComplete(f);
+            if (f.cause() instanceof ChannelException) {
+                // No socket could even be made here (out of descriptors): not the server's fault, and the
+                // other channels would fail the same way. Give up on this client without blaming anyone.
+                Throwable why = f.cause().getCause() == null ? f.cause() : f.cause().getCause();
+                trouble.failed(client.eventLoop(), "connect to " + destination + ": " + ProxyServer.reason(why));
+                client.close();
+                return;
+            }
             failed(selection, f.cause());
             Set<Destination> avoid = failed == null ? new HashSet<>() : failed;
             avoid.add(destination);
@@ -85,6 +102,25 @@ final class Connector {
             attempt(client, clientAddress, session,
                     settings.balancer().select(clientAddress, selection.group(), avoid), avoid);
         });
+    }
+
+    /**
+     * Gives a channel's connection slot back exactly once: when the server connection closes, or when the
+     * connect fails before there ever was a connection to close.
+     */
+    private static final class SlotRelease extends AtomicBoolean implements GenericFutureListener<Future<? super Void>> {
+        private final Destination destination;
+
+        SlotRelease(Destination destination) {
+            this.destination = destination;
+        }
+
+        @Override
+        public void operationComplete(Future<? super Void> future) {
+            if (compareAndSet(false, true)) {
+                destination.release();
+            }
+        }
     }
 
     private void failed(Selection selection, Throwable cause) {

@@ -15,13 +15,15 @@ public final class ProxyServer {
     private final Transport transport;
     private final EventLoopGroup group;
     private final RelaySettings settings;
+    private final ResourceTrouble trouble;
     private final Connector connector;
 
     public ProxyServer(Transport transport, EventLoopGroup group, RelaySettings settings) {
         this.transport = transport;
         this.group = group;
         this.settings = settings;
-        this.connector = new Connector(settings, transport);
+        this.trouble = new ResourceTrouble(settings.log());
+        this.connector = new Connector(settings, transport, trouble);
     }
 
     /** Binds and listens; the returned channel's close future completes when the listener closes. */
@@ -30,12 +32,23 @@ public final class ProxyServer {
                 .group(group)
                 .channelFactory(() -> transport.newServerChannel(ipv6))
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new AcceptErrorHandler(trouble))
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new SessionInitializer());
         return b.bind(address).sync().channel();
+    }
+
+    /** The operator-facing part of an I/O error: Netty's native messages read "accept(..) failed with error(-24): Too many open files". */
+    public static String reason(Throwable e) {
+        String m = e.getMessage();
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        int colon = m.indexOf("): ");
+        return m.contains("(..) failed") && colon >= 0 ? m.substring(colon + 3) : m;
     }
 
     /** Builds a session's pipeline: the optional idle timer, then the client-side relay. */

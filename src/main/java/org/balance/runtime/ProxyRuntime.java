@@ -103,7 +103,7 @@ public final class ProxyRuntime {
             Thread.currentThread().interrupt();
             throw new StartException("interrupted while binding", ExitStatus.OS_ERROR);
         } catch (Exception e) {
-            throw new StartException("bind: " + reason(e) + " [" + describe(address) + "]", ExitStatus.OS_ERROR);
+            throw new StartException("bind: " + ProxyServer.reason(e) + " [" + describe(address) + "]", ExitStatus.OS_ERROR);
         }
         if (config.debug()) {
             log.debug("listening on " + listener.localAddress());
@@ -127,16 +127,6 @@ public final class ProxyRuntime {
     private static String describe(InetSocketAddress a) {
         String host = a.getAddress() == null ? "*" : a.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
-    }
-
-    static String reason(Throwable e) {
-        String m = e.getMessage();
-        if (m == null) {
-            return e.getClass().getSimpleName();
-        }
-        // Netty's native errors read "bind(..) failed with error(-98): Address already in use"
-        int colon = m.indexOf("): ");
-        return m.startsWith("bind(") || m.startsWith("connect(") ? m.substring(colon + 3) : m;
     }
 
     public Routing routing() {

@@ -113,6 +113,11 @@ public final class Backend implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Connections currently being served. */
+    public int openConnections() {
+        return open.size();
+    }
+
     public List<InetSocketAddress> peers() {
         return peers;
     }

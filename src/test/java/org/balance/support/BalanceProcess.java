@@ -31,6 +31,18 @@ public final class BalanceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(launcher().toString());
         command.addAll(List.of(args));
+        return start(workDir, env, command);
+    }
+
+    /** Starts bin/balance under a lower open-files limit (soft and hard), as {@code ulimit -n} would. */
+    public static BalanceProcess startWithFileLimit(Path workDir, int limit, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -n " + limit + " && exec \"$0\" \"$@\"",
+                launcher().toString()));
+        command.addAll(List.of(args));
+        return start(workDir, Map.of(), command);
+    }
+
+    private static BalanceProcess start(Path workDir, Map<String, String> env, List<String> command) throws IOException {
         Path out = Files.createTempFile(workDir, "out", ".txt");
         Path err = Files.createTempFile(workDir, "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(command)
@@ -57,6 +69,34 @@ public final class BalanceProcess implements AutoCloseable {
     }
 
     public record Result(int status, String stdout, String stderr) {
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Open file descriptors of the process right now. */
+    public int openFiles() throws IOException {
+        try (var s = Files.list(Path.of("/proc", String.valueOf(process.pid()), "fd"))) {
+            return (int) s.count();
+        }
+    }
+
+    /** Resident memory in KiB (VmRSS). */
+    public long residentKiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS");
+    }
+
+    /** User plus system CPU time in clock ticks. */
+    public long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     public String stdout() throws IOException {
