@@ -56,9 +56,9 @@ class LauncherIT {
         assertEquals(64, badPort.status());
         assertEquals("invalid port [nosuchservice], exiting.\n", badPort.stderr());
 
-        BalanceProcess.Result badHost = run(String.valueOf(Net.freePort()), "no-such-host.invalid");
+        BalanceProcess.Result badHost = run(String.valueOf(Net.freePort()), "no_such_host");
         assertEquals(65, badHost.status());
-        assertEquals("unknown or invalid address [no-such-host.invalid]\n", badHost.stderr());
+        assertEquals("unknown or invalid address [no_such_host]\n", badHost.stderr());
 
         BalanceProcess.Result badTimeout = run("-t", "0", "8888", "127.0.0.1");
         assertEquals(64, badTimeout.status());
