@@ -116,7 +116,19 @@ public final class ControlClient {
     private static int copyAnswer(SocketChannel channel, PrintStream out, PrintStream err) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(8192);
         ByteArrayOutputStream status = null;
-        while (channel.read(buffer) >= 0) {
+        while (true) {
+            try {
+                if (channel.read(buffer) < 0) {
+                    break;
+                }
+            } catch (IOException e) {
+                if (status == null) {
+                    throw e;
+                }
+                // The instance closed while input it never needed (more -i lines) was unread, so the
+                // kernel reports a reset instead of the end of the stream; everything it said has arrived.
+                break;
+            }
             buffer.flip();
             byte[] bytes = buffer.array();
             int length = buffer.limit();
