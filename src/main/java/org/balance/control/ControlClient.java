@@ -20,7 +20,7 @@ import org.balance.cli.ProxyConfig;
 /**
  * {@code balance -i PORT} and {@code balance -c CMD PORT}: connects to the running instance's control socket
  * and is a dumb pipe. It sends the mode line ({@link ControlProtocol}), then, for {@code -i}, standard input
- * as it comes, shutting down its sending side at end of input; everything the instance answers goes to
+ * as it comes, and at its end the end-of-input line and a shutdown of its sending side; everything the instance answers goes to
  * standard output until the instance's end mark, which carries the exit status. The instance does all the
  * shell's work: banner, prompts, answers.
  *
@@ -99,10 +99,16 @@ public final class ControlClient {
     private static void startCopying(InputStream in, SocketChannel channel) {
         Thread copier = new Thread(() -> {
             byte[] buffer = new byte[8192];
+            byte last = '\n';
             try {
                 for (int n; (n = in.read(buffer)) >= 0; ) {
-                    writeFully(channel, buffer, n);
+                    if (n > 0) {
+                        writeFully(channel, buffer, n);
+                        last = buffer[n - 1];
+                    }
                 }
+                String end = (last == '\n' ? "" : "\n") + ControlProtocol.END_OF_INPUT + "\n";
+                writeFully(channel, end.getBytes(ControlProtocol.CHARSET));
                 channel.shutdownOutput();
             } catch (IOException e) {
                 // the instance closed the connection; the reading side reports how it ended

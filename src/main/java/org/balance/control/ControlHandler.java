@@ -25,7 +25,7 @@ import org.balance.control.CommandHandler.After;
  * interactive shell with no traffic either way after the idle time.
  */
 final class ControlHandler extends ChannelInboundHandlerAdapter {
-    /** Queued after the lines when the client shut down its sending side. */
+    /** Queued after the lines when the client ends its input (end-of-input line or shutdown). */
     private static final Object END_OF_INPUT = new Object();
 
     private enum State { AWAITING_MODE, SHELL, ENDED }
@@ -64,7 +64,7 @@ final class ControlHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (state != State.ENDED) {
-            pending.add(msg);
+            pending.add(ControlProtocol.END_OF_INPUT.equals(msg) ? END_OF_INPUT : msg);
         }
     }
 

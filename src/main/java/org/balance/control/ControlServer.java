@@ -15,6 +15,7 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
@@ -83,7 +84,6 @@ public final class ControlServer {
                     .group(group)
                     .channelFactory(() -> serverChannel(transport))
                     .childOption(ChannelOption.AUTO_READ, false)
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(4096).maxMessagesPerRead(1))
                     .childHandler(initializer);
             listener = b.bind(address(transport, file.bindPath())).sync().channel();
@@ -184,6 +184,9 @@ public final class ControlServer {
                 return;
             }
             ch.closeFuture().addListener(f -> open.decrementAndGet());
+            // The end of a shell's input is a half-close, answered before closing. Set on the config itself:
+            // the NIO domain socket channel does not take it as a channel option.
+            ((DuplexChannelConfig) ch.config()).setAllowHalfClosure(true);
             ch.pipeline()
                     .addLast(new ReadGuard())
                     .addLast(new IdleStateHandler(0, 0, settings.idleSeconds(), TimeUnit.SECONDS))

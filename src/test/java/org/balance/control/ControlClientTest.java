@@ -111,8 +111,17 @@ class ControlClientTest {
         InputStream in = new ByteArrayInputStream("show\nquit\n".getBytes(StandardCharsets.ISO_8859_1));
         int status = ControlClient.run(path, "-i\n", in, new PrintStream(out, true), new PrintStream(err, true));
         assertEquals(0, status);
-        assertEquals("-i\nshow\nquit\n", got.get(5, TimeUnit.SECONDS));
+        assertEquals("-i\nshow\nquit\n\u0000\n", got.get(5, TimeUnit.SECONDS));
         assertEquals("\nbanner\nbalance[0] \n", out());
+    }
+
+    @Test
+    void aLastLineWithoutNewlineIsEndedBeforeTheEndOfInputLine() throws Exception {
+        Path path = temp.resolve("balance.8888.0.0.0.0");
+        CompletableFuture<String> got = serve(path, "\u00000");
+        InputStream in = new ByteArrayInputStream("show".getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(0, ControlClient.run(path, "-i\n", in, new PrintStream(out, true), new PrintStream(err, true)));
+        assertEquals("-i\nshow\n\u0000\n", got.get(5, TimeUnit.SECONDS));
     }
 
     @Test

@@ -72,6 +72,14 @@ class ControlHandlerTest {
     }
 
     @Test
+    void theEndOfInputLineEndsTheShellWithoutAHalfClose() {
+        send("-i\nversion\n\u0000\nshow\n");
+        assertEquals(BANNER + "balance[0]   This is balance 4.0\n  MAXGROUPS=32\n  MAXCHANNELS=64\nbalance[0] \n\u00000",
+                output());
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
     void aLastLineWithoutNewlineIsStillACommand() {
         send("-i\nd 0");
         output();
