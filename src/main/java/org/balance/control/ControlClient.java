@@ -77,10 +77,16 @@ public final class ControlClient {
                 }
                 return noMaster(out);
             }
-            writeFully(channel, firstLine.getBytes(ControlProtocol.CHARSET));
-            if (in == null) {
-                channel.shutdownOutput();
-            } else {
+            try {
+                writeFully(channel, firstLine.getBytes(ControlProtocol.CHARSET));
+                if (in == null) {
+                    channel.shutdownOutput();
+                }
+            } catch (IOException e) {
+                // refused at once (too many connections, permission): the answer says why
+                return copyAnswer(channel, out, err);
+            }
+            if (in != null) {
                 startCopying(in, channel);
             }
             return copyAnswer(channel, out, err);

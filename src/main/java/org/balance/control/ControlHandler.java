@@ -150,7 +150,12 @@ final class ControlHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void mode(ChannelHandlerContext ctx, Object item) {
-        String line = item instanceof String s ? s : "";
+        if (item == LineDecoder.TOO_LONG) {
+            // from our client, a -c command too long to be one; answered like any bad command
+            end(ctx, "syntax error\n", ExitStatus.OK);
+            return;
+        }
+        String line = (String) item;
         if (line.equals(ControlProtocol.SHELL)) {
             state = State.SHELL;
             ctx.writeAndFlush(text(ctx, "\nbalance " + Usage.VERSION + " interactive command shell\n"

@@ -125,6 +125,24 @@ class ControlClientTest {
     }
 
     @Test
+    void aRefusalBeforeReadingIsStillPrinted() throws Exception {
+        Path path = temp.resolve("balance.8888.0.0.0.0");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
+        CompletableFuture.runAsync(() -> {
+            try (server; SocketChannel c = server.accept()) {
+                c.write(ByteBuffer.wrap("too many control connections, try again later\n\u000069"
+                        .getBytes(StandardCharsets.ISO_8859_1)));
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        String big = "x".repeat(1_000_000);
+        assertEquals(69, run("-c", big, "8888"));
+        assertEquals("too many control connections, try again later\n", out());
+    }
+
+    @Test
     void theEndMarkMaySplitAcrossReads() throws Exception {
         Path path = temp.resolve("balance.8888.0.0.0.0");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);

@@ -151,7 +151,7 @@ class ControlHandlerTest {
         char[] junk = new char[5000];
         Arrays.fill(junk, 'c');
         send("-c " + new String(junk) + "\n");
-        assertEquals("syntax error\n\u000064", output());
+        assertEquals("syntax error\n\u00000", output());
     }
 
     @Test
