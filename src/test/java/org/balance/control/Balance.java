@@ -125,10 +125,17 @@ final class Balance implements AutoCloseable {
 
     /** Runs bin/balance with {@code args}, feeding {@code input} (none if null); bounded to 60 seconds. */
     static Result run(String input, Path runDir, Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        return run(List.of(), input, runDir, env, args);
+    }
+
+    /** As {@link #run(String, Path, Map, String...)}, with {@code prefix} before the launcher (setpriv ...). */
+    static Result run(List<String> prefix, String input, Path runDir, Map<String, String> env, String... args)
+            throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(LAUNCHER.toString());
         command.addAll(List.of(args));
-        Path out = Files.createTempFile(runDir, "out", ".txt");
-        Path err = Files.createTempFile(runDir, "err", ".txt");
+        Path out = Files.createTempFile("balance-out", ".txt");
+        Path err = Files.createTempFile("balance-err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put(RunDirectory.ENV, runDir.toString());
         pb.environment().putAll(env);

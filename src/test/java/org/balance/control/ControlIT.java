@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,6 +19,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -315,6 +317,42 @@ class ControlIT {
         assertEquals(new Balance.Result(0, "shutdown complete, exiting.\n", ""), balance.command("kill"));
         assertTrue(balance.process().waitFor(20, TimeUnit.SECONDS));
         assertFalse(Files.exists(balance.socket(), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void otherUsersAreRefused() throws Exception {
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        assumeTrue(Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))
+                && Files.isExecutable(setpriv), "needs root and setpriv to act as another user");
+        Path shared = Files.createTempDirectory(Path.of("/tmp"), "balance-perm");
+        try {
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+            balance = Balance.start(shared, Map.of(), channel(alpha));
+            List<String> nobody = List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups");
+            String port = Integer.toString(balance.port());
+
+            // the socket is 0600: the kernel refuses the connection
+            Balance.Result r = Balance.run(nobody, null, shared, Map.of(), "-b", Balance.BIND, "-c", "show", port);
+            assertEquals(77, r.status(), r.toString());
+            assertEquals("balance: permission denied: " + balance.socket() + "\n", r.err());
+
+            // even if someone loosens the permissions, the instance checks who is calling
+            Files.setPosixFilePermissions(balance.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
+            r = Balance.run(nobody, null, shared, Map.of(), "-b", Balance.BIND, "-c", "disable 0", port);
+            assertEquals(new Balance.Result(77, "permission denied\n", ""), r);
+            assertEquals("channel 0 already enabled\n", balance.answer("enable 0"));
+        } finally {
+            if (balance != null) {
+                balance.close();
+                balance = null;
+            }
+            try (var files = Files.list(shared)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(shared);
+        }
     }
 
     @Test
