@@ -39,6 +39,19 @@ public final class ControlSocketFile {
         this.bindDirectory = bindDirectory;
     }
 
+    /** The run directory is missing and cannot be created. */
+    public static final class NoRunDirectoryException extends IOException {
+        NoRunDirectoryException(Path directory, IOException cause) {
+            super("rendezvous directory " + directory + " not available and not creatable (" + describe(cause)
+                    + "); create it with: mkdir -m 01777 " + directory + ", or set " + RunDirectory.ENV, cause);
+        }
+
+        private static String describe(IOException e) {
+            String name = e.getClass().getSimpleName().replace("Exception", "");
+            return e.getMessage() == null ? name : name + ": " + e.getMessage();
+        }
+    }
+
     /** A live instance already owns the socket path. */
     public static final class InUseException extends Exception {
         InUseException(Path path) {
@@ -71,21 +84,25 @@ public final class ControlSocketFile {
         return file;
     }
 
-    private static void createRunDirectory(Path directory) throws IOException {
+    private static void createRunDirectory(Path directory) throws NoRunDirectoryException {
         if (Files.isDirectory(directory)) {
             return;
         }
-        Path parent = directory.getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
         try {
-            Files.createDirectory(directory);
-            Files.setAttribute(directory, "unix:mode", 01777);
-        } catch (FileAlreadyExistsException e) {
-            if (!Files.isDirectory(directory)) {
-                throw e;
+            Path parent = directory.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
             }
+            try {
+                Files.createDirectory(directory);
+                Files.setAttribute(directory, "unix:mode", 01777);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(directory)) {
+                    throw e;
+                }
+            }
+        } catch (IOException e) {
+            throw new NoRunDirectoryException(directory, e);
         }
     }
 

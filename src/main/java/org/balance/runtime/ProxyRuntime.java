@@ -141,6 +141,9 @@ public final class ProxyRuntime {
                     ControlServer.Settings.fromSystemProperties(), log);
         } catch (ControlSocketFile.InUseException e) {
             throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
+        } catch (ControlSocketFile.NoRunDirectoryException e) {
+            // the original's status for this case
+            throw new StartException(e.getMessage(), ExitStatus.UNAVAILABLE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartException("interrupted while starting the control socket", ExitStatus.OS_ERROR);

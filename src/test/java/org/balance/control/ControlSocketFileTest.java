@@ -61,6 +61,15 @@ class ControlSocketFileTest {
     }
 
     @Test
+    void aRunDirectoryThatCannotBeCreatedSaysHowToCreateIt() throws Exception {
+        Path file = temp.resolve("file");
+        Files.writeString(file, "not a directory");
+        ControlSocketFile.NoRunDirectoryException e = assertThrows(ControlSocketFile.NoRunDirectoryException.class,
+                () -> ControlSocketFile.prepare(file.resolve("run/balance.1.0.0.0.0")));
+        assertTrue(e.getMessage().contains("mkdir -m 01777 " + file.resolve("run")), e.getMessage());
+    }
+
+    @Test
     void aLiveSocketIsNeverStolen() throws Exception {
         Path path = temp.resolve("balance.2.0.0.0.0");
         try (ServerSocketChannel other = listen(path)) {
