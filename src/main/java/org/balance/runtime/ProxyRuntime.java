@@ -148,8 +148,19 @@ public final class ProxyRuntime {
             Thread.currentThread().interrupt();
             throw new StartException("interrupted while starting the control socket", ExitStatus.OS_ERROR);
         } catch (IOException | RuntimeException e) {
-            throw new StartException("control socket " + socket + ": " + reason(e), ExitStatus.OS_ERROR);
+            throw new StartException("control socket " + socket + ": " + controlProblem(e), ExitStatus.OS_ERROR);
         }
+    }
+
+    /** "AccessDenied: /var/run/balance/x" or Netty's native "bind(..) failed with error(-13): Permission denied". */
+    private static String controlProblem(Throwable e) {
+        String m = e.getMessage();
+        int native0 = m == null ? -1 : m.indexOf("): ");
+        if (native0 >= 0) {
+            return m.substring(native0 + 3);
+        }
+        String kind = e.getClass().getSimpleName().replace("Exception", "");
+        return m == null ? kind : kind + ": " + m;
     }
 
     /** {@code kill}: stop() waits for the event loops, so it must not run on one of them, nor on the control executor. */
