@@ -93,7 +93,7 @@ class ControlRobustnessIT {
     void badInputNeverHurtsTheInstance() throws Exception {
         try (Backend alpha = new Backend("alpha"); Backend beta = new Backend("beta");
              Balance balance = Balance.start(runDir,
-                     Map.of("BALANCE_JVM_OPTS", "-Dbalance.control.handshakeMillis=2000 -Dbalance.control.maxConnections=" + CAP),
+                     Map.of("BALANCE_JVM_OPTS", "-Dbalance.control.handshakeMillis=3000 -Dbalance.control.maxConnections=" + CAP),
                      "127.0.0.1:" + alpha.port(), "127.0.0.1:" + beta.port())) {
             Path socket = balance.socket();
             AtomicBoolean running = new AtomicBoolean(true);
@@ -169,13 +169,16 @@ class ControlRobustnessIT {
                     }
                 }
                 long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silentSince);
-                assertTrue(silentMillis >= 1500, "silent clients closed after " + silentMillis + " ms");
+                assertTrue(silentMillis >= 2500, "silent clients closed after " + silentMillis + " ms");
 
                 // more connections than the cap: the one over it is told so, the instance carries on
                 List<SocketChannel> held = new ArrayList<>();
                 try {
                     for (int i = 0; i < CAP; i++) {
-                        held.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+                        // open shells, so that the handshake time does not close them while we look
+                        SocketChannel shell = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                        shell.write(ByteBuffer.wrap(bytes("-i\n")));
+                        held.add(shell);
                     }
                     Balance.waitFor(() -> {
                         try {
@@ -184,7 +187,7 @@ class ControlRobustnessIT {
                         } catch (IOException e) {
                             return false;
                         }
-                    }, 1_500);
+                    }, 15_000);
                 } finally {
                     for (SocketChannel s : held) {
                         s.close();
