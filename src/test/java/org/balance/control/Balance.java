@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A real {@code bin/balance -f} process on a free loopback port with its own run directory, and helpers to
@@ -205,10 +206,14 @@ final class Balance implements AutoCloseable {
     }
 
     static void waitFor(BooleanSupplier condition, long millis) throws InterruptedException {
+        waitFor(condition, millis, () -> "");
+    }
+
+    static void waitFor(BooleanSupplier condition, long millis, Supplier<String> detail) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                fail("condition not met within " + millis + " ms");
+                fail("condition not met within " + millis + " ms " + detail.get());
             }
             Thread.sleep(20);
         }
