@@ -35,6 +35,11 @@ public final class DestinationGroup {
         return members.length;
     }
 
+    /** True when the group holds {@link Limits#MAX_CHANNELS} channels and {@code create} has no slot left. */
+    public boolean isFull() {
+        return members.length >= Limits.MAX_CHANNELS;
+    }
+
     /** The channel numbered {@code index}, or null if there is none. */
     public Destination channel(int index) {
         Destination[] snapshot = members;

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Map;
 import org.balance.control.ControlClient;
+import org.balance.control.RunDirectory;
 import org.balance.runtime.Background;
 import org.balance.runtime.ProxyRuntime;
 import org.balance.runtime.StartException;
@@ -35,13 +36,14 @@ public final class Main {
             }
             ProxyConfig config = ProxyConfig.from(options);
             String notify = env.get(Background.NOTIFY_ENV);
+            RunDirectory runDirectory = RunDirectory.fromEnvironment(env);
             if (notify != null) {
-                return runDaemon(config, notify, out, err);
+                return runDaemon(config, runDirectory, notify, out, err);
             }
             if (!config.foreground()) {
                 return Background.detach(args, env, err);
             }
-            return runForeground(config, out, err);
+            return runForeground(config, runDirectory, out, err);
         } catch (UsageException e) {
             err.println(e.getMessage());
             if (e.showUsage()) {
@@ -51,10 +53,10 @@ public final class Main {
         }
     }
 
-    private static int runForeground(ProxyConfig config, PrintStream out, PrintStream err) {
+    private static int runForeground(ProxyConfig config, RunDirectory runDirectory, PrintStream out, PrintStream err) {
         ProxyRuntime runtime;
         try {
-            runtime = ProxyRuntime.start(config, false, out, err);
+            runtime = ProxyRuntime.start(config, false, out, err, runDirectory);
         } catch (StartException e) {
             err.println(e.getMessage());
             return e.exitStatus();
@@ -62,10 +64,11 @@ public final class Main {
         return serveUntilStopped(runtime);
     }
 
-    private static int runDaemon(ProxyConfig config, String notify, PrintStream out, PrintStream err) {
+    private static int runDaemon(ProxyConfig config, RunDirectory runDirectory, String notify, PrintStream out,
+                                 PrintStream err) {
         ProxyRuntime runtime;
         try {
-            runtime = ProxyRuntime.start(config, true, out, err);
+            runtime = ProxyRuntime.start(config, true, out, err, runDirectory);
         } catch (StartException e) {
             Background.report(notify, e.exitStatus(), e.getMessage());
             return e.exitStatus();

@@ -3,16 +3,22 @@ package org.balance.runtime;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.balance.balancing.Balancer;
 import org.balance.balancing.Destination;
 import org.balance.balancing.DestinationGroup;
 import org.balance.balancing.Routing;
 import org.balance.cli.ExitStatus;
 import org.balance.cli.ProxyConfig;
+import org.balance.control.ControlServer;
+import org.balance.control.ControlSocketFile;
+import org.balance.control.RunDirectory;
 import org.balance.log.Log;
 import org.balance.log.StderrLog;
 import org.balance.log.SyslogLog;
@@ -32,6 +38,7 @@ public final class ProxyRuntime {
     private final EventLoopGroup group;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Channel listener;
+    private volatile ControlServer control;
     private volatile Log log;
     private SyslogLog syslog;
 
@@ -61,9 +68,21 @@ public final class ProxyRuntime {
      */
     public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err)
             throws StartException {
+        return start(config, background, out, err, null);
+    }
+
+    /**
+     * As {@link #start(ProxyConfig, boolean, PrintStream, PrintStream)}, and serves the control socket in
+     * {@code runDirectory} (none if null) once the port is bound.
+     */
+    public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err,
+                                     RunDirectory runDirectory) throws StartException {
         ProxyRuntime runtime = new ProxyRuntime(config);
         try {
             runtime.startServing(background, out, err);
+            if (runDirectory != null) {
+                runtime.startControl(runDirectory);
+            }
             return runtime;
         } catch (StartException e) {
             runtime.stop();
@@ -108,6 +127,46 @@ public final class ProxyRuntime {
         if (config.debug()) {
             log.debug("listening on " + listener.localAddress());
         }
+    }
+
+    private void startControl(RunDirectory runDirectory) throws StartException {
+        Path socket;
+        try {
+            socket = runDirectory.socketPath(config.port(), config.bindText());
+        } catch (IllegalArgumentException e) {
+            throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
+        }
+        try {
+            control = ControlServer.start(transport, group, socket, routing, this::stopFromControl,
+                    ControlServer.Settings.fromSystemProperties(), log);
+        } catch (ControlSocketFile.InUseException e) {
+            throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
+        } catch (ControlSocketFile.NoRunDirectoryException e) {
+            // the original's status for this case
+            throw new StartException(e.getMessage(), ExitStatus.UNAVAILABLE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartException("interrupted while starting the control socket", ExitStatus.OS_ERROR);
+        } catch (IOException | RuntimeException e) {
+            throw new StartException("control socket " + socket + ": " + controlProblem(e), ExitStatus.OS_ERROR);
+        }
+    }
+
+    /** "AccessDenied: /var/run/balance/x" or Netty's native "bind(..) failed with error(-13): Permission denied". */
+    private static String controlProblem(Throwable e) {
+        String m = e.getMessage();
+        int native0 = m == null ? -1 : m.indexOf("): ");
+        if (native0 >= 0) {
+            return m.substring(native0 + 3);
+        }
+        String kind = e.getClass().getSimpleName().replace("Exception", "");
+        return m == null ? kind : kind + ": " + m;
+    }
+
+    /** {@code kill}: stop() waits for the event loops, so it must not run on one of them, nor on the control executor. */
+    private void stopFromControl(Consumer<Boolean> lastWords) {
+        Thread killer = new Thread(() -> stop(lastWords), "balance-kill");
+        killer.start();
     }
 
     private Log openSyslog(PrintStream err) {
@@ -160,13 +219,38 @@ public final class ProxyRuntime {
     }
 
     /** Closes the listener, then the sessions and event loops. Safe to call more than once, from any thread. */
-    public synchronized void stop() {
+    public void stop() {
+        stop(null);
+    }
+
+    /**
+     * Closes the listener and the control socket (removing its file), then the sessions and event loops.
+     * {@code lastWords}, if given, runs in between, while the event loops still run, with whether the
+     * listener and the control socket closed cleanly: {@code kill} answers its shell from there.
+     * Safe to call more than once, from any thread but an event loop's.
+     */
+    public synchronized void stop(Consumer<Boolean> lastWords) {
         if (stopped.getCount() == 0) {
             return;
         }
+        boolean clean = true;
         Channel l = listener;
         if (l != null) {
-            l.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            clean = l.close().awaitUninterruptibly(2, TimeUnit.SECONDS) && !l.isOpen();
+        }
+        ControlServer c = control;
+        if (c != null) {
+            clean &= c.close();
+        }
+        if (lastWords != null) {
+            try {
+                lastWords.accept(clean);
+            } catch (RuntimeException e) {
+                // the shell that asked is gone; stopping goes on
+            }
+        }
+        if (c != null) {
+            c.shutdownCommands();
         }
         if (syslog != null) {
             syslog.close();

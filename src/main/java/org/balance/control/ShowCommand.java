@@ -1,0 +1,38 @@
+package org.balance.control;
+
+import java.util.List;
+import java.util.Locale;
+import org.balance.balancing.Destination;
+import org.balance.balancing.DestinationGroup;
+import org.balance.balancing.Endpoint;
+import org.balance.balancing.Routing;
+
+/** {@code show}: every channel of every group with its counters, in the original's columns. */
+final class ShowCommand implements CommandHandler {
+    static final String HEADER = String.format(Locale.ROOT, "%3s %4s %2s %3s %16s %5s %4s %11s %4s %11s %11s\n",
+            "GRP", "Type", "#", "S", "ip-address", "port", "c", "totalc", "maxc", "sent", "rcvd");
+    private static final String ROW = "%3d %4s %2d %3s %16s %5d %4d %11d %4d %11d %11d\n";
+
+    @Override
+    public After run(ControlSession session, Arguments args, StringBuilder out) {
+        format(session.routing(), out);
+        return After.CONTINUE;
+    }
+
+    /** The header, then one row per channel; wider values overflow their column, as with printf. */
+    static void format(Routing routing, StringBuilder out) {
+        out.append(HEADER);
+        for (int g = 0; g < routing.groupCount(); g++) {
+            DestinationGroup group = routing.group(g);
+            String type = group.type().label();
+            List<Destination> channels = group.channels();
+            for (int c = 0; c < channels.size(); c++) {
+                Destination d = channels.get(c);
+                Endpoint e = d.endpoint();
+                out.append(String.format(Locale.ROOT, ROW, g, type, c, d.isEnabled() ? "ENA" : "dis",
+                        e.addressText(), e.port(), d.currentConnections(), d.totalConnections(),
+                        d.maxConnections(), d.bytesSent(), d.bytesReceived()));
+            }
+        }
+    }
+}
