@@ -9,8 +9,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.balance.cli.CommandLine;
 import org.balance.cli.ProxyConfig;
+import org.balance.control.ControlClient;
+import org.balance.control.RunDirectory;
 
 /**
  * A short real run used by bin/balance to record a class-data-sharing archive (AppCDS) for faster start-up:
@@ -33,15 +38,21 @@ public final class Warmup {
             ProxyConfig config = ProxyConfig.from(CommandLine.parse("-f", "-b", "127.0.0.1", String.valueOf(port),
                     "127.0.0.1:" + backend.getLocalPort()));
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            ProxyRuntime runtime = ProxyRuntime.start(config, false, quiet, quiet);
+            Path runDir = Files.createTempDirectory("balance-warmup-");
+            Map<String, String> env = Map.of(RunDirectory.ENV, runDir.toString());
+            ProxyRuntime runtime = ProxyRuntime.start(config, false, quiet, quiet, RunDirectory.fromEnvironment(env));
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(loopback, port), 5000);
                 s.setSoTimeout(5000);
                 s.getOutputStream().write("warmup\n".getBytes(StandardCharsets.US_ASCII));
                 s.shutdownOutput();
                 s.getInputStream().readAllBytes();
+                // the control server's side of a command, too
+                ControlClient.run(CommandLine.parse("-b", "127.0.0.1", "-c", "show", String.valueOf(port)), port,
+                        InputStream.nullInputStream(), quiet, quiet, env);
             } finally {
                 runtime.stop();
+                Files.deleteIfExists(runDir);
             }
         }
         System.exit(0);

@@ -130,9 +130,12 @@ class LauncherIT {
                 try (Socket s = Net.connect(port)) {
                     assertEquals("echo", Net.readLine(s));
                 }
+                Path socket = dir.resolve("balance." + port + ".0.0.0.0");
+                assertTrue(Files.exists(socket), "control socket " + socket);
                 p.process.destroy();
                 assertTrue(p.process.waitFor(10, TimeUnit.SECONDS), "exits on SIGTERM");
                 assertFalse(Net.accepts("127.0.0.1", port), "port freed");
+                assertFalse(Files.exists(socket), "control socket removed");
                 assertNoStackTrace(p.stderr());
             }
         }
