@@ -11,6 +11,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -153,6 +154,25 @@ def proc_ticks(pid):
     return int(rest[11]) + int(rest[12])
 
 
+def thread_ticks(pid):
+    """{thread name: utime+stime ticks} summed over the process's threads of that name."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                rest = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0) + int(rest[11]) + int(rest[12])
+    return out
+
+
 def proc_status(pid, key):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -174,6 +194,7 @@ class Window:
     def __enter__(self):
         self.c0 = cpu_ticks(PROXY_CPU)
         self.p0 = proc_ticks(self.pid) if self.pid else None
+        self.th0 = thread_ticks(self.pid) if self.pid else {}
         self.t0 = time.perf_counter()
         return self
 
@@ -181,6 +202,7 @@ class Window:
         self.t1 = time.perf_counter()
         self.c1 = cpu_ticks(PROXY_CPU)
         self.p1 = proc_ticks(self.pid) if self.pid else None
+        self.th1 = thread_ticks(self.pid) if self.pid else {}
         return False
 
     def figures(self):
@@ -194,7 +216,13 @@ class Window:
         return {"core_busy_s": busy, "core_irq_s": soft, "core_total_s": total,
                 "core_busy_pct": 100.0 * busy / total if total else None,
                 "core_other_pct": 100.0 * other / total if total else None,
-                "proc_cpu_s": proc, "wall_s": self.t1 - self.t0}
+                "proc_cpu_s": proc, "wall_s": self.t1 - self.t0, "threads_cpu_s": self.threads()}
+
+    def threads(self):
+        """CPU seconds per thread name in the window (the five busiest), e.g. event loops vs GC vs JIT."""
+        d = {k: (v - self.th0.get(k, 0)) / HZ for k, v in self.th1.items()}
+        top = sorted(((v, k) for k, v in d.items() if v > 0), reverse=True)[:5]
+        return {k: round(v, 2) for v, k in top}
 
 
 def wait_quiet(pid, limit=10.0):
@@ -360,7 +388,8 @@ class Bench:
         self.bulk_secs = 2 if q else 5
         self.bulk_omit = 1
         self.http_secs = 2 if q else 5
-        self.warm_secs = 1 if q else 2
+        self.warm_secs = 1 if q else 2       # bulk warm-up per target
+        self.http_warm_secs = 1 if q else 4  # per proxy and mode: the JIT compiles the relay's hot paths
         self.start_runs = 3 if q else 7
         self.show_runs = 5 if q else 20
         self.conns = args.conns
@@ -446,7 +475,7 @@ class Bench:
             for t in TARGETS:  # warm-up, not recorded
                 for close in (False, True):
                     try:
-                        run_wrk(ports[t], self.warm_secs, self.conns, close)
+                        run_wrk(ports[t], self.http_warm_secs if t in PROXIES else 1, self.conns, close)
                     except BenchError as e:
                         self.note(f"http warm-up {t}: {e}")
             for k in PROXIES:
@@ -593,10 +622,25 @@ class Bench:
                             f"session; proxy fds {fds0} -> {fds}")
                         if fds - fds0 < 2 * n:
                             self.note(f"memory {kind}: proxy has {fds - fds0} new fds for {n} sessions (expected {2*n})")
-                    if kind == "balance" and shutil.which("jcmd"):
-                        self.jvm_diagnostics(proxy.pid)
-                    cmd("close")
-                    wait_held(0, 30)
+                    diag = kind == "balance" and shutil.which("jcmd") and not self.a.no_jvm_diagnostics
+                    if diag:
+                        with open(os.path.join(self.logdir, "balance-jvm-heap.txt"), "w") as f:
+                            used9, live9, _ = self.jvm_diagnostics(proxy.pid, 9000, "9000 sessions open", f)
+                            cmd("close")
+                            wait_held(0, 30)
+                            time.sleep(0.5)
+                            _, live0, rss_after = self.jvm_diagnostics(proxy.pid, 0, "all sessions closed", f)
+                        if used9 is not None and live9 is not None and live0 is not None:
+                            self.add("jvm_heap_used_9000_mb", kind, 0, used9 / 1024.0)
+                            self.add("jvm_live_kb_per_session", kind, 0, (live9 - live0) / 9000.0,
+                                     live_9000_kb=live9, live_0_kb=live0)
+                            log(f"  balance JVM heap with 9000 sessions: {used9/1024:.1f} MiB in use (garbage "
+                                f"included), {live9/1024:.1f} MiB live after a full GC; live data per session "
+                                f"{(live9 - live0) / 9000.0:.2f} KB; RSS after closing all and a GC "
+                                f"{rss_after/1024:.1f} MiB")
+                    else:
+                        cmd("close")
+                        wait_held(0, 30)
                 except (BenchError, OSError, ValueError) as e:
                     self.note(f"memory {kind}: {e}")
                 finally:
@@ -611,18 +655,38 @@ class Bench:
         finally:
             self.procs.stop(holder)
 
-    def jvm_diagnostics(self, pid):
-        """Where the JVM's memory is, for the developers: heap usage with the sessions still open (not a figure)."""
-        path = os.path.join(self.logdir, "balance-jvm-9000-sessions.txt")
-        with open(path, "w") as f:
-            for what in (["GC.heap_info"],):
-                try:
-                    r = subprocess.run(["taskset", "-c", str(LOAD_CPU), "jcmd", str(pid)] + what,
-                                       capture_output=True, timeout=20)
-                    f.write(f"## jcmd {pid} {' '.join(what)}\n{r.stdout.decode(errors='replace')}"
-                            f"{r.stderr.decode(errors='replace')}\n")
-                except (subprocess.TimeoutExpired, OSError) as e:
-                    f.write(f"## jcmd {' '.join(what)}: {e}\n")
+    def jcmd(self, pid, what, f):
+        """Runs jcmd on CPU 0, appends its answer to f and returns it ('' when it fails)."""
+        try:
+            r = subprocess.run(["taskset", "-c", str(LOAD_CPU), "jcmd", str(pid)] + what, capture_output=True,
+                               timeout=30)
+            text = r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+        except (subprocess.TimeoutExpired, OSError) as e:
+            text = f"failed: {e}"
+        f.write(f"## jcmd {pid} {' '.join(what)}\n{text}\n")
+        return text
+
+    @staticmethod
+    def heap_used_kb(heap_info):
+        """Sum of 'used' over the Java heap's generations/regions in GC.heap_info output (not metaspace)."""
+        used = 0
+        found = False
+        for line in heap_info.splitlines():
+            m = re.search(r"total (\d+)K, used (\d+)K", line)
+            if m and ("generation" in line or "heap" in line) and "Metaspace" not in line:
+                used += int(m.group(2))
+                found = True
+        return used if found else None
+
+    def jvm_diagnostics(self, pid, n, stage, f):
+        """Not a target figure: where the JVM's RSS went. Heap in use as the sessions stand (garbage included),
+        then the live heap after a full GC; run after the RSS figures were taken, so it does not change them."""
+        before = self.heap_used_kb(self.jcmd(pid, ["GC.heap_info"], f))
+        self.jcmd(pid, ["GC.run"], f)
+        live = self.heap_used_kb(self.jcmd(pid, ["GC.heap_info"], f))
+        rss = proc_status(pid, "VmRSS")
+        f.write(f"## {stage}: heap used {before} KB before the full GC, live {live} KB after; RSS {rss} KB\n\n")
+        return before, live, rss
 
     def phase_startup(self, backend_port):
         log("start-up: exec of the proxy until its port accepts a TCP connection (polled every 2 ms)")
@@ -695,6 +759,7 @@ class Bench:
             "haproxy": cmd(["haproxy", "-v"]), "nginx": cmd(["nginx", "-v"]), "iperf3": cmd(["iperf3", "-v"]),
             "wrk": cmd(["wrk", "-v"]), "java": cmd(["java", "-version"]),
             "balance_jvm_opts": os.environ.get("BALANCE_JVM_OPTS", ""),
+            "balance_jar": os.environ.get("BALANCE_JAR") or os.path.join(ROOT, "target", "balance.jar"),
             "mode": "quick" if self.a.quick else "full", "runs": self.runs, "bulk_secs": self.bulk_secs,
             "bulk_omit_secs": self.bulk_omit, "http_secs": self.http_secs, "wrk_connections": self.conns,
             "startup_runs": self.start_runs, "show_runs": self.show_runs, "clk_tck": HZ,
@@ -726,6 +791,8 @@ METRICS = [
     ("mem_kb_1000", "idle memory @1,000 sessions", "KB/sess", "lower", "{:.2f}"),
     ("mem_kb_9000", "idle memory @9,000 sessions", "KB/sess", "lower", "{:.2f}"),
     ("mem_rss_9000_mb", "  RSS with 9,000 sessions", "MiB", "info", "{:.1f}"),
+    ("jvm_heap_used_9000_mb", "  JVM heap in use @9,000 (incl. garbage)", "MiB", "info", "{:.1f}"),
+    ("jvm_live_kb_per_session", "  JVM live heap/session (after full GC)", "KB/sess", "info", "{:.2f}"),
     ("start_ms", "start-up to listening", "ms", "lower", "{:.1f}"),
     ("stop_ms", "  SIGTERM to exit", "ms", "info", "{:.1f}"),
     ("show_ms", "-c show wall time", "ms", "lower", "{:.0f}"),
@@ -827,6 +894,7 @@ def table(rows, meta, notes):
     lines.append("")
     lines.append(f"medians of {meta['runs']} run(s) per rate figure ({meta['mode']} mode); proxy on CPU {PROXY_CPU}, "
                  f"load and backends on CPU {LOAD_CPU}; '~' = the sample ranges overlap (noise could flip it)")
+    lines.append(f"balance: {meta.get('balance_jar')} (git {meta.get('git_head')}); {meta.get('haproxy')}")
     bg = meta.get("background_busy_pct_before"), meta.get("background_busy_pct_after")
     lines.append(f"background load (others on this machine) before/after: {bg[0]} / {bg[1]}")
     for r in rows:
@@ -888,7 +956,7 @@ def chart(outdir, rows, meta):
     n = 0
     with open(data, "w") as f, open(tgt, "w") as g:
         f.write("# x label ratio_haproxy ratio_direct (0 = none) and labels; bars go from 1 on a log axis\n")
-        g.write("# x target reference(0=haproxy,1=direct) label\n")
+        g.write("# x target reference(0=haproxy,1=direct) status colour\n")
         for i, key in enumerate(CHART_RATIOS):
             r = byk[key]
             arrow = "↑" if r["better"] == "higher" else "↓"
@@ -898,7 +966,8 @@ def chart(outdir, rows, meta):
                     f"\"{'' if rh is None else f'{rh:.2f}'}\" \"{'' if rd is None else f'{rd:.2f}'}\"\n")
             spec = TARGETS_SPEC.get(key)
             if spec and spec[0] == "ratio":
-                g.write(f"{i} {spec[3]} {0 if spec[1] == 'haproxy' else 1} \"{r['status']}\"\n")
+                colour = {"PASS": 0x2e9e5b, "MISS": 0xc00000}.get(r["status"], 0x888888)
+                g.write(f"{i} {spec[3]} {0 if spec[1] == 'haproxy' else 1} \"{r['status']} {spec[4]}\" {colour}\n")
             n += 1
     ab = [("mem_kb_9000", 4.0), ("start_ms", 300.0), ("show_ms", 150.0)]
     with open(absd, "w") as f:
@@ -930,14 +999,14 @@ set ytics nomirror
 set size 1,0.62
 set origin 0,0.36
 set xrange [-0.6:{n - 0.4}]
-set title "ratio balance / reference (bars start at 1; ↑ higher is better, ↓ lower is better; short dashes = target, labelled PASS/MISS)"
+set title "ratio balance / reference (bars start at 1; ↑ higher is better, ↓ lower is better; red lines = targets, PASS/MISS above)"
 set ylabel "balance / reference (log scale)"
 plot "{data}" using ($3 > 0 ? $1-0.2 : 1/0):(1):($1-0.38):($1-0.02):(1):($3 > 0 ? $3 : 1/0) with boxxyerror fs solid 0.8 lc rgb "#3b6fb6" title "balance / HAProxy", \\
      "{data}" using ($4 > 0 ? $1+0.2 : 1/0):(1):($1+0.02):($1+0.38):(1):($4 > 0 ? $4 : 1/0) with boxxyerror fs solid 0.8 lc rgb "#e08a1e" title "balance / direct", \\
      "{data}" using ($1-0.2):($3 > 0 ? $3 : 1/0):5 with labels offset 0,char 0.7 font ",8" notitle, \\
      "{data}" using ($1+0.2):($4 > 0 ? $4 : 1/0):6 with labels offset 0,char 0.7 font ",8" notitle, \\
-     "{tgt}" using ($1-0.45):2:(0.9):(0) with vectors nohead dt 2 lw 2.5 lc rgb "black" title "target", \\
-     "{tgt}" using 1:2:4 with labels offset 0,char -0.9 font ",8" tc rgb "black" notitle, \\
+     "{tgt}" using ($1-0.45):2:(0.9):(0) with vectors nohead lw 3 lc rgb "#c00000" title "target", \\
+     "{tgt}" using 1:(20):4:5 with labels font ",8" tc rgb variable notitle, \\
      "{data}" using 1:(1/32.):xtic(2) with points pt -1 notitle, \\
      1 with lines lc rgb "#888888" notitle
 set size 1,0.34
@@ -972,6 +1041,8 @@ def main():
     ap.add_argument("--conns", type=int, default=32, help="wrk connections (default 32)")
     ap.add_argument("--phases", default="bulk,http,memory,startup",
                     help="comma-separated subset of bulk,http,memory,startup (http includes -c show)")
+    ap.add_argument("--no-jvm-diagnostics", action="store_true",
+                    help="skip the jcmd heap look at balance after the idle-memory figures")
     ap.add_argument("--max-minutes", type=float, default=14.0, help="hard time budget; later steps are skipped")
     ap.add_argument("--out", default=None, help="results directory (default bench/results/<timestamp>)")
     ap.add_argument("--rechart", metavar="DIR", help="only redraw the chart and table from DIR/results.json")
