@@ -1094,6 +1094,9 @@ def main():
     err = chart(outdir, rows, b.meta)
     if err:
         print("chart: " + err, file=sys.stderr)
+    for name in sorted(os.listdir(b.tmp)):  # keep the generated configurations, drop the rest
+        if name.endswith((".cfg", ".conf")):
+            shutil.copy(os.path.join(b.tmp, name), os.path.join(b.logdir, name))
     shutil.rmtree(b.tmp, ignore_errors=True)
     print(f"\nwritten: {outdir}/{{table.txt,summary.csv,samples.csv,results.json,chart.png}} "
           f"({b.meta['elapsed_s']:.0f} s)")
