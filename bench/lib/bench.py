@@ -122,6 +122,35 @@ def can_connect(port, timeout=0.05):
         s.close()
 
 
+def is_listening(port):
+    """True when some socket listens on TCP port `port` (from /proc/net/tcp and tcp6; no connection made)."""
+    want = f":{port:04X}"
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    cols = line.split()
+                    if cols[3] == "0A" and cols[1].endswith(want):
+                        return True
+        except OSError:
+            pass
+    return False
+
+
+def wait_listening(port, proc, timeout=30.0):
+    """Waits until the port listens without connecting to it: a probe connection would be relayed to the
+    backend, and an iperf3 server takes any connection for a test client."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if is_listening(port):
+            return
+        if proc is not None and proc.poll() is not None:
+            raise BenchError(f"{proc.bench_name} exited with {proc.returncode} before listening on port {port}")
+        time.sleep(0.01)
+    raise BenchError(f"port {port} did not listen within {timeout} s")
+
+
 def wait_accepting(port, proc, timeout=30.0, interval=0.002):
     """Polls a TCP connect every `interval` s until the port accepts; returns the perf_counter() of success."""
     deadline = time.perf_counter() + timeout
@@ -385,14 +414,14 @@ http {{
 }}
 """)
     p = procs.start("nginx", ["nginx", "-e", os.path.join(tmp, "nginx-error.log"), "-c", conf], LOAD_CPU)
-    wait_accepting(port, p, timeout=10)
+    wait_listening(port, p, timeout=10)
     return p
 
 
 def start_iperf_server(procs, port):
     p = procs.start("iperf3-server", ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(port), "--idle-timeout", "60"],
                     LOAD_CPU)
-    wait_accepting(port, p, timeout=10)
+    wait_listening(port, p, timeout=10)
     return p
 
 
@@ -429,7 +458,7 @@ def proxy_argv(kind, tmp, name, port, backend_port):
 
 def start_proxy(procs, env, kind, tmp, name, port, backend_port):
     p = procs.start(name, proxy_argv(kind, tmp, name, port, backend_port), PROXY_CPU, env=env)
-    wait_accepting(port, p, timeout=60)
+    wait_listening(port, p, timeout=60)
     return p
 
 
@@ -672,7 +701,7 @@ class Bench:
         holder = self.procs.start("idle-holder", [PY, IDLE, "hold", "--port", str(hold_port), "--count-file",
                                                   count_file, "--max-seconds", str(self.a.max_minutes * 60)],
                                   LOAD_CPU)
-        wait_accepting(hold_port, holder, timeout=10)
+        wait_listening(hold_port, holder, timeout=10)
 
         def held():
             try:
@@ -689,7 +718,6 @@ class Bench:
                 time.sleep(0.05)
             return False
 
-        # the probe connection of wait_accepting() passes through to the holder too: wait until it is gone
         try:
             for kind in PROXIES:
                 if not self.time_left(60):
@@ -747,6 +775,8 @@ class Bench:
                             _, live0, rss_after = self.jvm_diagnostics(proxy.pid, 0, "all sessions closed", f)
                         if used9 is not None and live9 is not None and live0 is not None:
                             self.add("jvm_heap_used_9000_mb", kind, 0, used9 / 1024.0)
+                            self.add("jvm_live_9000_mb", kind, 0, live9 / 1024.0)
+                            self.add("jvm_live_0_mb", kind, 0, live0 / 1024.0)
                             self.add("jvm_live_kb_per_session", kind, 0, (live9 - live0) / 9000.0,
                                      live_9000_kb=live9, live_0_kb=live0)
                             log(f"  balance JVM heap with 9000 sessions: {used9/1024:.1f} MiB in use (garbage "
@@ -913,7 +943,9 @@ METRICS = [
     ("mem_kb_9000", "idle memory @9,000 sessions", "KB/sess", "lower", "{:.2f}"),
     ("mem_rss_9000_mb", "  RSS with 9,000 sessions", "MiB", "info", "{:.1f}"),
     ("jvm_heap_used_9000_mb", "  JVM heap in use @9,000 (incl. garbage)", "MiB", "info", "{:.1f}"),
-    ("jvm_live_kb_per_session", "  JVM live heap/session (after full GC)", "KB/sess", "info", "{:.2f}"),
+    ("jvm_live_9000_mb", "  JVM live heap @9,000 (after full GC)", "MiB", "info", "{:.1f}"),
+    ("jvm_live_0_mb", "  JVM live heap, all closed (full GC)", "MiB", "info", "{:.1f}"),
+    ("jvm_live_kb_per_session", "  JVM live heap/session (approx.)", "KB/sess", "info", "{:.2f}"),
     ("start_ms", "start-up to listening", "ms", "lower", "{:.1f}"),
     ("stop_ms", "  SIGTERM to exit", "ms", "info", "{:.1f}"),
     ("show_ms", "-c show wall time", "ms", "lower", "{:.0f}"),
