@@ -827,6 +827,8 @@ class Bench:
         """Not a target figure: where the JVM's RSS went. Heap in use as the sessions stand (garbage included),
         then the live heap after a full GC; run after the RSS figures were taken, so it does not change them."""
         before = self.heap_used_kb(self.jcmd(pid, ["GC.heap_info"], f))
+        if "NativeMemoryTracking" in os.environ.get("BALANCE_JVM_OPTS", ""):
+            self.jcmd(pid, ["VM.native_memory", "summary"], f)  # with -XX:NativeMemoryTracking=summary
         self.jcmd(pid, ["GC.run"], f)
         live = self.heap_used_kb(self.jcmd(pid, ["GC.heap_info"], f))
         rss = proc_status(pid, "VmRSS")
