@@ -1,0 +1,1280 @@
+#!/usr/bin/python3
+"""balance benchmark driver: the direct path, HAProxy (mode tcp, one thread) and balance, side by side on loopback.
+
+Started by bench/run, which installs the tools and builds the jar first. Standard library only.
+The proxy under test runs on CPU 1; load generators and backends run on CPU 0. See docs/BENCH.md.
+"""
+import argparse
+import csv
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BALANCE = os.path.join(ROOT, "bin", "balance")
+IDLE = os.path.join(HERE, "idle.py")
+WRK_LUA = os.path.join(HERE, "report.lua")
+PY = sys.executable or "/usr/bin/python3"
+HZ = os.sysconf("SC_CLK_TCK")
+PROXY_CPU = 1
+LOAD_CPU = 0
+TARGETS = ("direct", "haproxy", "balance")
+PROXIES = ("haproxy", "balance")
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# ----------------------------------------------------------------------------------------------- processes
+
+class Procs:
+    """Every process the benchmark starts, each in its own session so that its whole group can be stopped."""
+
+    def __init__(self, logdir):
+        self.logdir = logdir
+        self.live = []
+
+    def start(self, name, argv, cpu, env=None, stdin=None, stdout=None):
+        logf = open(os.path.join(self.logdir, name + ".log"), "ab")
+        argv = ["taskset", "-c", str(cpu)] + list(argv)
+        logf.write(("\n# " + " ".join(argv) + "\n").encode())
+        logf.flush()
+        p = subprocess.Popen(argv, stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                             stdout=stdout if stdout is not None else logf, stderr=logf,
+                             env=env, start_new_session=True, close_fds=True)
+        p.bench_name = name
+        p.bench_log = logf
+        self.live.append(p)
+        return p
+
+    def stop(self, p, timeout=5.0):
+        """SIGTERM to the process group, SIGKILL after timeout; returns seconds until the leader exited."""
+        t0 = time.perf_counter()
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                p.wait(5)
+        took = time.perf_counter() - t0
+        # the group may still hold children (nginx workers) after the leader went
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if p in self.live:
+            self.live.remove(p)
+        try:
+            p.bench_log.close()
+        except Exception:
+            pass
+        return took
+
+    def stop_all(self):
+        for p in list(reversed(self.live)):
+            try:
+                self.stop(p, timeout=3)
+            except Exception as e:  # keep cleaning up
+                print(f"cleanup of {getattr(p, 'bench_name', p.pid)}: {e}", file=sys.stderr)
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def can_connect(port, timeout=0.05):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def is_listening(port):
+    """True when some socket listens on TCP port `port` (from /proc/net/tcp and tcp6; no connection made)."""
+    want = f":{port:04X}"
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    cols = line.split()
+                    if cols[3] == "0A" and cols[1].endswith(want):
+                        return True
+        except OSError:
+            pass
+    return False
+
+
+def wait_listening(port, proc, timeout=30.0):
+    """Waits until the port listens without connecting to it: a probe connection would be relayed to the
+    backend, and an iperf3 server takes any connection for a test client."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if is_listening(port):
+            return
+        if proc is not None and proc.poll() is not None:
+            raise BenchError(f"{proc.bench_name} exited with {proc.returncode} before listening on port {port}")
+        time.sleep(0.01)
+    raise BenchError(f"port {port} did not listen within {timeout} s")
+
+
+def wait_accepting(port, proc, timeout=30.0, interval=0.002):
+    """Polls a TCP connect every `interval` s until the port accepts; returns the perf_counter() of success."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if can_connect(port):
+            return time.perf_counter()
+        if proc is not None and proc.poll() is not None:
+            raise BenchError(f"{proc.bench_name} exited with {proc.returncode} before accepting on port {port}")
+        time.sleep(interval)
+    raise BenchError(f"port {port} did not accept within {timeout} s")
+
+
+# ------------------------------------------------------------------------------------------------- /proc
+
+def cpu_ticks(cpu):
+    """(busy, softirq+irq, total) ticks of one CPU; busy = user+nice+system+irq+softirq+steal."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith(f"cpu{cpu} "):
+                v = [int(x) for x in line.split()[1:]]
+                user, nice, system, idle, iowait, irq, softirq, steal = (v + [0] * 8)[:8]
+                busy = user + nice + system + irq + softirq + steal
+                return busy, irq + softirq, busy + idle + iowait
+    raise BenchError(f"cpu{cpu} not in /proc/stat")
+
+
+def proc_ticks(pid):
+    """utime+stime of a process (all its threads), in ticks."""
+    with open(f"/proc/{pid}/stat") as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return int(rest[11]) + int(rest[12])
+
+
+def thread_ticks(pid):
+    """{thread name: utime+stime ticks} summed over the process's threads of that name."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                rest = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0) + int(rest[11]) + int(rest[12])
+    return out
+
+
+def proc_status(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def fd_count(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def group_ticks(pgid):
+    """utime+stime of every process in process group pgid (a backend and its workers), in ticks."""
+    total = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                rest = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(rest[2]) == pgid:
+            total += int(rest[11]) + int(rest[12])
+    return total
+
+
+def ksoftirqd_pid(cpu):
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/comm") as f:
+                    if f.read().strip() == f"ksoftirqd/{cpu}":
+                        return int(name)
+            except OSError:
+                pass
+    return None
+
+
+KSOFTIRQD = {}
+
+
+def softirqd_ticks(cpu):
+    """CPU ticks of the kernel thread that takes over a CPU's softirq work under load: network work, not noise."""
+    if cpu not in KSOFTIRQD:
+        KSOFTIRQD[cpu] = ksoftirqd_pid(cpu)
+    pid = KSOFTIRQD[cpu]
+    try:
+        return proc_ticks(pid) if pid else 0
+    except OSError:
+        return 0
+
+
+def children_cpu_s():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+class Window:
+    """CPU accounting around one measured run: the proxy core's busy time and the proxy process's own CPU;
+    and on the load core, how much of its busy time was not the load generator's nor the backend's."""
+
+    def __init__(self, pid, backend_pgid=None):
+        self.pid = pid
+        self.backend = backend_pgid
+
+    def __enter__(self):
+        self.c0 = cpu_ticks(PROXY_CPU)
+        self.l0 = cpu_ticks(LOAD_CPU)
+        self.p0 = proc_ticks(self.pid) if self.pid else None
+        self.th0 = thread_ticks(self.pid) if self.pid else {}
+        self.b0 = group_ticks(self.backend) if self.backend else 0
+        self.k0 = children_cpu_s()
+        self.s0 = softirqd_ticks(PROXY_CPU), softirqd_ticks(LOAD_CPU)
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.t1 = time.perf_counter()
+        self.c1 = cpu_ticks(PROXY_CPU)
+        self.l1 = cpu_ticks(LOAD_CPU)
+        self.p1 = proc_ticks(self.pid) if self.pid else None
+        self.th1 = thread_ticks(self.pid) if self.pid else {}
+        self.b1 = group_ticks(self.backend) if self.backend else 0
+        self.k1 = children_cpu_s()
+        self.s1 = softirqd_ticks(PROXY_CPU), softirqd_ticks(LOAD_CPU)
+        return False
+
+    def figures(self):
+        busy = (self.c1[0] - self.c0[0]) / HZ
+        soft = (self.c1[1] - self.c0[1]) / HZ
+        total = (self.c1[2] - self.c0[2]) / HZ
+        proc = (self.p1 - self.p0) / HZ if self.pid else None
+        # what else kept the proxy's core busy: other processes on this machine (the proxy's process time
+        # includes the softirq work done in its context, so this is busy time minus the proxy's own)
+        sirq_p = (self.s1[0] - self.s0[0]) / HZ
+        sirq_l = (self.s1[1] - self.s0[1]) / HZ
+        other = max(0.0, busy - (proc or 0.0) - sirq_p)
+        # the same on the load core: its busy time minus the load generator's (a waited-for child) and the
+        # backend's own CPU
+        lbusy = (self.l1[0] - self.l0[0]) / HZ
+        ltotal = (self.l1[2] - self.l0[2]) / HZ
+        ours = (self.k1 - self.k0) + (self.b1 - self.b0) / HZ + sirq_l
+        lother = max(0.0, lbusy - ours)
+        return {"core_busy_s": busy, "core_irq_s": soft, "core_total_s": total,
+                "core_busy_pct": 100.0 * busy / total if total else None,
+                "core_other_pct": 100.0 * other / total if total else None,
+                "load_busy_pct": 100.0 * lbusy / ltotal if ltotal else None,
+                "load_other_pct": 100.0 * lother / ltotal if ltotal else None,
+                "proc_cpu_s": proc, "ksoftirqd_s": [sirq_p, sirq_l], "wall_s": self.t1 - self.t0, "threads_cpu_s": self.threads()}
+
+    def threads(self):
+        """CPU seconds per thread name in the window (the five busiest), e.g. event loops vs GC vs JIT."""
+        d = {k: (v - self.th0.get(k, 0)) / HZ for k, v in self.th1.items()}
+        top = sorted(((v, k) for k, v in d.items() if v > 0), reverse=True)[:5]
+        return {k: round(v, 2) for v, k in top}
+
+
+def wait_quiet(pid, limit=10.0):
+    """Waits (at most `limit` s) until the process uses under ~2 % CPU over half a second (JIT, GC settle)."""
+    if not pid:
+        return
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        a = proc_ticks(pid)
+        time.sleep(0.5)
+        if proc_ticks(pid) - a <= max(1, HZ // 100):
+            return
+
+
+# ------------------------------------------------------------------------------------------------ tools
+
+def run_iperf(port, streams, reverse, secs, omit):
+    argv = ["taskset", "-c", str(LOAD_CPU), "iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(secs),
+            "-O", str(omit), "-P", str(streams), "-J", "--connect-timeout", "3000"]
+    if reverse:
+        argv.append("-R")
+    try:
+        r = subprocess.run(argv, capture_output=True, timeout=secs + omit + 30)
+    except subprocess.TimeoutExpired:
+        raise BenchError("iperf3 timed out")
+    try:
+        j = json.loads(r.stdout)
+    except ValueError:
+        raise BenchError(f"iperf3 gave no JSON (exit {r.returncode}): {r.stderr.decode()[:200]}")
+    if "error" in j:
+        raise BenchError(f"iperf3: {j['error']}")
+    return {"gbit_s": j["end"]["sum_received"]["bits_per_second"] / 1e9,
+            "retransmits": j["end"].get("sum_sent", {}).get("retransmits")}
+
+
+def run_wrk(port, secs, conns, close):
+    argv = ["taskset", "-c", str(LOAD_CPU), "wrk", "-t1", "-c", str(conns), "-d", f"{secs}s", "--latency",
+            "--timeout", "2s", "-s", WRK_LUA]
+    if close:
+        argv += ["-H", "Connection: close"]
+    argv.append(f"http://127.0.0.1:{port}/small")
+    try:
+        r = subprocess.run(argv, capture_output=True, timeout=secs + 30)
+    except subprocess.TimeoutExpired:
+        raise BenchError("wrk timed out")
+    out = r.stdout.decode(errors="replace")
+    for line in out.splitlines():
+        if line.startswith("BENCHJSON "):
+            j = json.loads(line[len("BENCHJSON "):])
+            break
+    else:
+        raise BenchError(f"wrk gave no result (exit {r.returncode}): {(out + r.stderr.decode())[:300]}")
+    j["rate"] = j["requests"] / (j["duration_us"] / 1e6) if j["duration_us"] else 0.0
+    j["error_count"] = sum(j["errors"].values())
+    if j["requests"] == 0:
+        raise BenchError(f"wrk completed no request: {out[:300]}")
+    return j
+
+
+# ----------------------------------------------------------------------------------------------- servers
+
+def start_nginx(procs, tmp, port):
+    www = os.path.join(tmp, "www")
+    os.makedirs(www, exist_ok=True)
+    with open(os.path.join(www, "small"), "wb") as f:
+        f.write(b"x" * 99 + b"\n")  # a 100-byte file
+    conf = os.path.join(tmp, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""# generated by bench/lib/bench.py
+user root;
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+worker_rlimit_nofile 20000;
+events {{ worker_connections 10000; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/nginx-body;
+    proxy_temp_path {tmp}/nginx-proxy;
+    fastcgi_temp_path {tmp}/nginx-fastcgi;
+    uwsgi_temp_path {tmp}/nginx-uwsgi;
+    scgi_temp_path {tmp}/nginx-scgi;
+    default_type application/octet-stream;
+    keepalive_requests 1000000;
+    keepalive_timeout 300s;
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        root {www};
+        location / {{ }}
+    }}
+}}
+""")
+    p = procs.start("nginx", ["nginx", "-e", os.path.join(tmp, "nginx-error.log"), "-c", conf], LOAD_CPU)
+    wait_listening(port, p, timeout=10)
+    return p
+
+
+def start_iperf_server(procs, port):
+    p = procs.start("iperf3-server", ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(port), "--idle-timeout", "60"],
+                    LOAD_CPU)
+    wait_listening(port, p, timeout=10)
+    return p
+
+
+def haproxy_conf(tmp, name, port, backend_port):
+    conf = os.path.join(tmp, f"haproxy-{name}.cfg")
+    with open(conf, "w") as f:
+        f.write(f"""# generated by bench/lib/bench.py: HAProxy as a plain TCP relay, one thread, no logging
+global
+    nbthread 1
+    maxconn 9900
+
+defaults
+    mode tcp
+    maxconn 9900
+    timeout connect 5s
+    timeout client 1h
+    timeout server 1h
+
+frontend bench
+    bind 127.0.0.1:{port}
+    default_backend servers
+
+backend servers
+    server s1 127.0.0.1:{backend_port}
+""")
+    return conf
+
+
+def proxy_argv(kind, tmp, name, port, backend_port):
+    if kind == "haproxy":
+        return ["haproxy", "-db", "-f", haproxy_conf(tmp, name, port, backend_port)]
+    return [BALANCE, "-f", str(port), f"127.0.0.1:{backend_port}"]
+
+
+def start_proxy(procs, env, kind, tmp, name, port, backend_port):
+    p = procs.start(name, proxy_argv(kind, tmp, name, port, backend_port), PROXY_CPU, env=env)
+    wait_listening(port, p, timeout=60)
+    return p
+
+
+# --------------------------------------------------------------------------------------------- the bench
+
+class Bench:
+    def __init__(self, args, outdir):
+        self.a = args
+        self.out = outdir
+        self.tmp = os.path.join(outdir, "tmp")
+        self.logdir = os.path.join(outdir, "logs")
+        os.makedirs(self.tmp, exist_ok=True)
+        os.makedirs(self.logdir, exist_ok=True)
+        self.rundir = os.path.join(self.tmp, "rundir")
+        os.makedirs(self.rundir, mode=0o700, exist_ok=True)
+        self.env = dict(os.environ, BALANCE_RUNDIR=self.rundir)
+        self.procs = Procs(self.logdir)
+        self.samples = []   # dicts: metric, target, rep, value, plus details
+        self.reruns = []    # windows measured again because of others' load
+        self.reruns_left = args.max_reruns if args.max_reruns >= 0 else (4 if args.quick else 12)
+        self.warmups = {}
+        self.show_failure = None
+        self.notes = []
+        self.meta = {}
+        self.deadline = time.monotonic() + args.max_minutes * 60
+        q = args.quick
+        self.runs = args.runs or (1 if q else 3)
+        self.bulk_secs = 2 if q else 5
+        self.bulk_omit = 1
+        self.http_secs = 2 if q else 5
+        self.warm_secs = 1 if q else 2       # bulk warm-up round
+        self.http_warm_secs = 1 if q else 3  # HTTP warm-up round, per proxy and mode
+        self.warm_rounds = 2 if q else 4     # at most, until the JIT is done (see warm())
+        self.start_runs = 3 if q else 7
+        self.show_runs = 5 if q else 20
+        self.conns = args.conns
+
+    # -- bookkeeping
+
+    def add(self, metric, target, rep, value, **detail):
+        self.samples.append(dict(metric=metric, target=target, rep=rep, value=value, **detail))
+
+    def note(self, msg):
+        log("NOTE: " + msg)
+        self.notes.append(msg)
+
+    def time_left(self, need=0):
+        return time.monotonic() + need < self.deadline
+
+    def measure(self, pid, backend, fn, what):
+        """Runs fn() in a Window. When others used more than --noise-limit % of either core during it, runs
+        it again (at most twice, within the run's re-run budget and time) and keeps the quietest attempt."""
+        best = None
+        attempts = 0
+        while True:
+            attempts += 1
+            with Window(pid, backend) as w:
+                r = fn()
+            f = w.figures()
+            # for the direct path nothing of ours runs on CPU 1: only the load core's noise matters
+            noise = max(f["core_other_pct"] or 0.0 if pid else 0.0, f["load_other_pct"] or 0.0)
+            f["noise_max_pct"] = noise
+            if best is None or noise < best[1]["noise_max_pct"]:
+                best = (r, f)
+            if noise <= self.a.noise_limit or attempts > 2 or self.reruns_left <= 0 or not self.time_left(60):
+                break
+            self.reruns_left -= 1
+            self.reruns.append(f"{what}: {noise:.0f} %")
+            log(f"    {what}: others used {f['core_other_pct']:.0f} % of CPU {PROXY_CPU} and "
+                f"{f['load_other_pct']:.0f} % of CPU {LOAD_CPU}: measuring again")
+        best[1]["attempts"] = attempts
+        return best
+
+    def warm(self, pid, fn, secs, max_rounds, what):
+        """Warm-up rounds of secs each until the JVM's JIT compiler threads are (nearly) idle: at most 2 % of
+        the round in compiler threads, or max_rounds. One round for processes without such threads."""
+        comp = 0.0
+        for i in range(max_rounds):
+            th0 = thread_ticks(pid) if pid else {}
+            try:
+                fn(secs)
+            except BenchError as e:
+                self.note(f"warm-up {what}: {e}")
+                return
+            th1 = thread_ticks(pid) if pid else {}
+            comp = sum(v - th0.get(k, 0) for k, v in th1.items() if "Compiler" in k) / HZ
+            if comp <= 0.02 * secs:
+                break
+        self.warmups[what] = {"rounds": i + 1, "round_s": secs, "compiler_s_last_round": comp}
+        if pid:
+            log(f"  warm-up {what}: {i + 1} round(s) of {secs} s; JIT compiler threads {comp:.2f} s in the last")
+
+    @staticmethod
+    def order(rep):
+        """Rotates the order of the targets from one repetition to the next, so that drift spreads evenly."""
+        k = rep % len(TARGETS)
+        return TARGETS[k:] + TARGETS[:k]
+
+    # -- phases
+
+    def background(self, label):
+        """CPU use of both cores over 2 s while the benchmark itself is idle: the other users of this machine."""
+        a0, a1 = cpu_ticks(0), cpu_ticks(1)
+        time.sleep(2)
+        b0, b1 = cpu_ticks(0), cpu_ticks(1)
+        pct = lambda a, b: round(100.0 * (b[0] - a[0]) / max(1, b[2] - a[2]), 1)
+        self.meta[f"background_busy_pct_{label}"] = {"cpu0": pct(a0, b0), "cpu1": pct(a1, b1)}
+        log(f"background load ({label}): cpu0 {pct(a0, b0)} %, cpu1 {pct(a1, b1)} % busy")
+
+    def phase_bulk(self, iperf_port, iperf_pgid):
+        log("bulk transfer (iperf3): direct, HAProxy and balance in front of one iperf3 server")
+        ports = {"direct": iperf_port}
+        procs = {}
+        for kind in PROXIES:
+            ports[kind] = free_port()
+            procs[kind] = start_proxy(self.procs, self.env, kind, self.tmp, f"{kind}-bulk", ports[kind], iperf_port)
+        pids = {"direct": None, **{k: p.pid for k, p in procs.items()}}
+        try:
+            for t in TARGETS:  # warm-up, not recorded
+                for streams, reverse in ((1, False), (8, False), (1, True)):
+                    self.warm(pids[t], lambda secs: run_iperf(ports[t], streams, reverse, secs, 0),
+                              self.warm_secs if pids[t] else 1, self.warm_rounds if pids[t] else 1,
+                              f"bulk -P {streams}{' -R' if reverse else ''} {t}")
+            for k in PROXIES:
+                wait_quiet(pids[k])
+            cases = [("bulk1", 1, False), ("bulk8", 8, False), ("bulk1r", 1, True)]
+            for rep in range(self.runs):
+                for metric, streams, reverse in cases:
+                    for t in self.order(rep):
+                        if not self.time_left(self.bulk_secs + 30):
+                            self.note(f"time budget exhausted: skipped {metric} {t} rep {rep}")
+                            continue
+                        try:
+                            r, f = self.measure(pids[t], iperf_pgid, lambda: run_iperf(
+                                ports[t], streams, reverse, self.bulk_secs, self.bulk_omit), f"{metric} {t} rep {rep}")
+                        except BenchError as e:
+                            self.note(f"{metric} {t} rep {rep}: {e}")
+                            continue
+                        self.add(metric + "_gbps", t, rep, r["gbit_s"], retransmits=r["retransmits"], **f)
+                        self.add(metric + "_core_pct", t, rep, f["core_busy_pct"])
+                        self.add("noise_pct", t, rep, f["core_other_pct"], window=metric)
+                        self.add("noise_load_pct", t, rep, f["load_other_pct"], window=metric)
+                        log(f"  {metric:7s} {t:8s} rep {rep}: {r['gbit_s']:7.2f} Gbit/s, "
+                            f"proxy core {f['core_busy_pct']:5.1f} % busy")
+        finally:
+            for p in procs.values():
+                self.procs.stop(p)
+
+    def phase_http(self, nginx_port, nginx_pgid):
+        log("request rates (wrk -> nginx, 100-byte file): keep-alive, and one request per connection")
+        ports = {"direct": nginx_port}
+        procs = {}
+        for kind in PROXIES:
+            ports[kind] = free_port()
+            procs[kind] = start_proxy(self.procs, self.env, kind, self.tmp, f"{kind}-http", ports[kind], nginx_port)
+        pids = {"direct": None, **{k: p.pid for k, p in procs.items()}}
+        self.http_balance = (ports["balance"], procs["balance"])
+        try:
+            for t in TARGETS:  # warm-up, not recorded
+                for close in (False, True):
+                    self.warm(pids[t], lambda secs: run_wrk(ports[t], secs, self.conns, close),
+                              self.http_warm_secs if pids[t] else 1, self.warm_rounds if pids[t] else 1,
+                              f"{'new connections' if close else 'keep-alive'} {t}")
+            for k in PROXIES:
+                wait_quiet(pids[k])
+            for rep in range(self.runs):
+                for metric, close in (("ka", False), ("conn", True)):
+                    for t in self.order(rep):
+                        if not self.time_left(self.http_secs + 30):
+                            self.note(f"time budget exhausted: skipped {metric} {t} rep {rep}")
+                            continue
+                        try:
+                            r, f = self.measure(pids[t], nginx_pgid, lambda: run_wrk(
+                                ports[t], self.http_secs, self.conns, close), f"{metric} {t} rep {rep}")
+                        except BenchError as e:
+                            self.note(f"{metric} {t} rep {rep}: {e}")
+                            continue
+                        n = r["requests"]
+                        core_us = 1e6 * f["core_busy_s"] / n
+                        core_irq_us = 1e6 * f["core_irq_s"] / n
+                        proc_us = 1e6 * f["proc_cpu_s"] / n if f["proc_cpu_s"] is not None else None
+                        if r["error_count"]:
+                            self.note(f"{metric} {t} rep {rep}: wrk counted errors {r['errors']}")
+                        self.add(f"{metric}_rate", t, rep, r["rate"], requests=n, errors=r["errors"], **f)
+                        self.add(f"{metric}_p50_us", t, rep, r["p50_us"])
+                        self.add(f"{metric}_p99_us", t, rep, r["p99_us"])
+                        self.add(f"{metric}_core_us", t, rep, core_us)
+                        self.add(f"{metric}_core_irq_us", t, rep, core_irq_us)
+                        if proc_us is not None:
+                            self.add(f"{metric}_proc_us", t, rep, proc_us)
+                        self.add(f"{metric}_core_pct", t, rep, f["core_busy_pct"])
+                        self.add("noise_pct", t, rep, f["core_other_pct"], window=metric)
+                        self.add("noise_load_pct", t, rep, f["load_other_pct"], window=metric)
+                        log(f"  {metric:4s} {t:8s} rep {rep}: {r['rate']:9.0f}/s p50 {r['p50_us']/1000:6.2f} ms "
+                            f"p99 {r['p99_us']/1000:6.2f} ms, proxy core {core_us:6.1f} us/req "
+                            f"({f['core_busy_pct']:.0f} % busy)" + (f", proxy process {proc_us:6.1f} us/req"
+                                                                     if proc_us is not None else ""))
+            self.phase_show(ports["balance"], procs["balance"])
+        finally:
+            for p in procs.values():
+                self.procs.stop(p)
+
+    def phase_show(self, port, proc):
+        log(f"control client: bin/balance -c show {port} (BALANCE_RUNDIR={self.rundir})")
+        argv = ["taskset", "-c", str(LOAD_CPU), BALANCE, "-c", "show", str(port)]
+        times, failed = [], None
+        for i in range(self.show_runs):
+            if not self.time_left(15):
+                self.note("time budget exhausted: -c show cut short")
+                break
+            t0 = time.perf_counter()
+            try:
+                r = subprocess.run(argv, capture_output=True, env=self.env, timeout=10, stdin=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                failed = "timed out after 10 s"
+                break
+            dt = (time.perf_counter() - t0) * 1000
+            out = (r.stdout + r.stderr).decode(errors="replace")
+            if i == 0:
+                with open(os.path.join(self.logdir, "show-output.txt"), "w") as f:
+                    f.write(f"# exit {r.returncode}\n{out}")
+            if r.returncode != 0 or "no master process" in out:
+                failed = f"exit {r.returncode}: {out.strip().splitlines()[0] if out.strip() else '(no output)'}"
+                self.add("show_failed_ms", "balance", i, dt)
+                if i >= 2:
+                    break
+                continue
+            times.append(dt)
+            self.add("show_ms", "balance", i, dt)
+        if failed and not times:
+            self.show_failure = failed
+            self.note(f"-c show does not work yet ({failed}): reported as n/a")
+        elif times:
+            log(f"  -c show: median {statistics.median(times):.0f} ms over {len(times)} runs")
+
+    def phase_memory(self):
+        log("idle sessions: RSS of a fresh proxy with 1,000 and 9,000 idle sessions through it")
+        hold_port = free_port()
+        count_file = os.path.join(self.tmp, "held")
+        holder = self.procs.start("idle-holder", [PY, IDLE, "hold", "--port", str(hold_port), "--count-file",
+                                                  count_file, "--max-seconds", str(self.a.max_minutes * 60)],
+                                  LOAD_CPU)
+        wait_listening(hold_port, holder, timeout=10)
+
+        def held():
+            try:
+                with open(count_file) as f:
+                    return int(f.read() or 0)
+            except (OSError, ValueError):
+                return -1
+
+        def wait_held(n, timeout=60.0):
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if held() == n:
+                    return True
+                time.sleep(0.05)
+            return False
+
+        try:
+            for kind in PROXIES:
+                if not self.time_left(60):
+                    self.note(f"time budget exhausted: skipped memory of {kind}")
+                    continue
+                port = free_port()
+                proxy = start_proxy(self.procs, self.env, kind, self.tmp, f"{kind}-idle", port, hold_port)
+                opener = self.procs.start(f"idle-clients-{kind}", [PY, IDLE, "open", "--port", str(port)], LOAD_CPU,
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+                def cmd(line, timeout=120.0):
+                    opener.stdin.write((line + "\n").encode())
+                    opener.stdin.flush()
+                    answer = opener.stdout.readline().decode().split()
+                    if not answer or answer[0] != "ok":
+                        raise BenchError(f"idle client: {line} -> {answer}")
+                    return int(answer[1]), int(answer[2])
+
+                try:
+                    wait_held(0, 10)
+                    _, bad = cmd("warm 200")
+                    if bad:
+                        self.note(f"memory {kind}: {bad} warm-up connections failed")
+                    if not wait_held(0, 20):
+                        self.note(f"memory {kind}: warm-up sessions did not all end (holder has {held()})")
+                    wait_quiet(proxy.pid)
+                    time.sleep(1.0)
+                    rss0 = proc_status(proxy.pid, "VmRSS")
+                    fds0 = fd_count(proxy.pid)
+                    self.add("mem_rss_base_mb", kind, 0, rss0 / 1024.0)
+                    for n in (1000, 9000):
+                        opened, bad = cmd(f"open {n}")
+                        if opened != n:
+                            raise BenchError(f"only {opened} of {n} client connections opened ({bad} failed)")
+                        if not wait_held(n, 60):
+                            raise BenchError(f"backend holds {held()} of {n} sessions after 60 s")
+                        time.sleep(1.0)
+                        wait_quiet(proxy.pid, 5)
+                        rss = proc_status(proxy.pid, "VmRSS")
+                        fds = fd_count(proxy.pid)
+                        kb = (rss - rss0) / n
+                        self.add(f"mem_kb_{n}", kind, 0, kb, rss_kb=rss, rss_base_kb=rss0, fds=fds, fds_base=fds0)
+                        self.add(f"mem_rss_{n}_mb", kind, 0, rss / 1024.0)
+                        log(f"  {kind:8s} {n:5d} sessions: RSS {rss0/1024:.1f} -> {rss/1024:.1f} MiB = {kb:.2f} KB per "
+                            f"session; proxy fds {fds0} -> {fds}")
+                        if fds - fds0 < 2 * n:
+                            self.note(f"memory {kind}: proxy has {fds - fds0} new fds for {n} sessions (expected {2*n})")
+                    diag = kind == "balance" and shutil.which("jcmd") and not self.a.no_jvm_diagnostics
+                    if diag:
+                        with open(os.path.join(self.logdir, "balance-jvm-heap.txt"), "w") as f:
+                            used9, live9, _ = self.jvm_diagnostics(proxy.pid, 9000, "9000 sessions open", f)
+                            cmd("close")
+                            wait_held(0, 30)
+                            time.sleep(0.5)
+                            _, live0, rss_after = self.jvm_diagnostics(proxy.pid, 0, "all sessions closed", f)
+                        if used9 is not None and live9 is not None and live0 is not None:
+                            self.add("jvm_heap_used_9000_mb", kind, 0, used9 / 1024.0)
+                            self.add("jvm_live_9000_mb", kind, 0, live9 / 1024.0)
+                            self.add("jvm_live_0_mb", kind, 0, live0 / 1024.0)
+                            self.add("jvm_live_kb_per_session", kind, 0, (live9 - live0) / 9000.0,
+                                     live_9000_kb=live9, live_0_kb=live0)
+                            log(f"  balance JVM heap with 9000 sessions: {used9/1024:.1f} MiB in use (garbage "
+                                f"included), {live9/1024:.1f} MiB live after a full GC; live data per session "
+                                f"{(live9 - live0) / 9000.0:.2f} KB; RSS after closing all and a GC "
+                                f"{rss_after/1024:.1f} MiB")
+                    else:
+                        cmd("close")
+                        wait_held(0, 30)
+                except (BenchError, OSError, ValueError) as e:
+                    self.note(f"memory {kind}: {e}")
+                finally:
+                    try:
+                        opener.stdin.write(b"quit\n")
+                        opener.stdin.flush()
+                    except OSError:
+                        pass
+                    self.procs.stop(opener)
+                    self.procs.stop(proxy)
+                    wait_held(0, 20)
+        finally:
+            self.procs.stop(holder)
+
+    def jcmd(self, pid, what, f):
+        """Runs jcmd on CPU 0, appends its answer to f and returns it ('' when it fails)."""
+        try:
+            r = subprocess.run(["taskset", "-c", str(LOAD_CPU), "jcmd", str(pid)] + what, capture_output=True,
+                               timeout=30)
+            text = r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+        except (subprocess.TimeoutExpired, OSError) as e:
+            text = f"failed: {e}"
+        f.write(f"## jcmd {pid} {' '.join(what)}\n{text}\n")
+        return text
+
+    @staticmethod
+    def heap_used_kb(heap_info):
+        """Sum of 'used' over the Java heap's generations/regions in GC.heap_info output (not metaspace)."""
+        used = 0
+        found = False
+        for line in heap_info.splitlines():
+            m = re.search(r"total (\d+)K, used (\d+)K", line)
+            if m and ("generation" in line or "heap" in line) and "Metaspace" not in line:
+                used += int(m.group(2))
+                found = True
+        return used if found else None
+
+    def jvm_diagnostics(self, pid, n, stage, f):
+        """Not a target figure: where the JVM's RSS went. Heap in use as the sessions stand (garbage included),
+        then the live heap after a full GC; run after the RSS figures were taken, so it does not change them."""
+        before = self.heap_used_kb(self.jcmd(pid, ["GC.heap_info"], f))
+        if "NativeMemoryTracking" in os.environ.get("BALANCE_JVM_OPTS", ""):
+            self.jcmd(pid, ["VM.native_memory", "summary"], f)  # with -XX:NativeMemoryTracking=summary
+        self.jcmd(pid, ["GC.run"], f)
+        live = self.heap_used_kb(self.jcmd(pid, ["GC.heap_info"], f))
+        rss = proc_status(pid, "VmRSS")
+        f.write(f"## {stage}: heap used {before} KB before the full GC, live {live} KB after; RSS {rss} KB\n\n")
+        return before, live, rss
+
+    def phase_startup(self, backend_port):
+        log("start-up: exec of the proxy until its port accepts a TCP connection (polled every 2 ms)")
+        for rep in range(self.start_runs):
+            for kind in (PROXIES if rep % 2 == 0 else PROXIES[::-1]):
+                if not self.time_left(20):
+                    self.note(f"time budget exhausted: skipped start-up {kind} rep {rep}")
+                    continue
+                port = free_port()
+                argv = proxy_argv(kind, self.tmp, f"{kind}-start", port, backend_port)
+                t0 = time.perf_counter()
+                p = self.procs.start(f"{kind}-start", argv, PROXY_CPU, env=self.env)
+                try:
+                    t1 = wait_accepting(port, p, timeout=30, interval=0.002)
+                except BenchError as e:
+                    self.note(f"start-up {kind} rep {rep}: {e}")
+                    self.procs.stop(p)
+                    continue
+                ms = (t1 - t0) * 1000
+                stop_ms = self.procs.stop(p) * 1000
+                self.add("start_ms", kind, rep, ms)
+                self.add("stop_ms", kind, rep, stop_ms)
+                log(f"  {kind:8s} rep {rep}: accepting after {ms:6.1f} ms; SIGTERM to exit {stop_ms:6.1f} ms")
+                time.sleep(0.2)
+
+    # -- the whole run
+
+    def run(self):
+        phases = self.a.phases.split(",")
+        self.collect_meta()
+        self.background("before")
+        nginx_port, iperf_port = free_port(), free_port()
+        try:
+            iperf = start_iperf_server(self.procs, iperf_port)
+            nginx = start_nginx(self.procs, self.tmp, nginx_port)
+            if "bulk" in phases:
+                self.phase_bulk(iperf_port, iperf.pid)
+            if "http" in phases:
+                self.phase_http(nginx_port, nginx.pid)
+            if "memory" in phases:
+                self.phase_memory()
+            if "startup" in phases:
+                self.phase_startup(nginx_port)
+        finally:
+            self.procs.stop_all()
+            self.meta["show_failure"] = self.show_failure
+            self.meta["reruns_for_noise"] = self.reruns
+            self.meta["warmups"] = self.warmups
+        self.background("after")
+        if self.reruns:
+            self.note(f"{len(self.reruns)} window(s) measured again because others used more than "
+                      f"{self.a.noise_limit:g} % of a core: " + ", ".join(self.reruns))
+
+    def collect_meta(self):
+        def cmd(argv):
+            try:
+                r = subprocess.run(argv, capture_output=True, timeout=10)
+                return (r.stdout + r.stderr).decode(errors="replace").strip().splitlines()[0]
+            except Exception as e:
+                return f"? ({e})"
+        cpu_model = "?"
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu_model = line.split(":", 1)[1].strip()
+                    break
+        head = cmd(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "bin", "pom.xml"],
+                               capture_output=True).stdout.strip()
+        self.meta.update({
+            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "git_head": head + (" (src/bin modified)" if dirty else ""),
+            "kernel": platform.release(), "cpu_model": cpu_model, "cpus": os.cpu_count(),
+            "proxy_cpu": PROXY_CPU, "load_cpu": LOAD_CPU,
+            "haproxy": cmd(["haproxy", "-v"]), "nginx": cmd(["nginx", "-v"]), "iperf3": cmd(["iperf3", "-v"]),
+            "wrk": cmd(["wrk", "-v"]), "java": cmd(["java", "-version"]),
+            "balance_jvm_opts": os.environ.get("BALANCE_JVM_OPTS", ""),
+            "balance_jar": os.environ.get("BALANCE_JAR") or os.path.join(ROOT, "target", "balance.jar"),
+            "mode": "quick" if self.a.quick else "full", "runs": self.runs, "bulk_secs": self.bulk_secs,
+            "bulk_omit_secs": self.bulk_omit, "http_secs": self.http_secs, "wrk_connections": self.conns,
+            "startup_runs": self.start_runs, "show_runs": self.show_runs, "clk_tck": HZ,
+            "noise_limit_pct": self.a.noise_limit,
+        })
+
+
+# ---------------------------------------------------------------------------------------------- summary
+
+# key, label, unit, better, fmt
+METRICS = [
+    ("bulk1_gbps", "bulk 1 stream", "Gbit/s", "higher", "{:.2f}"),
+    ("bulk8_gbps", "bulk 8 streams", "Gbit/s", "higher", "{:.2f}"),
+    ("bulk1r_gbps", "bulk 1 stream reverse (-R)", "Gbit/s", "higher", "{:.2f}"),
+    ("bulk1_core_pct", "  proxy core busy, bulk 1", "%", "info", "{:.0f}"),
+    ("ka_rate", "keep-alive rate", "req/s", "higher", "{:.0f}"),
+    ("ka_p50_us", "keep-alive p50 latency", "us", "lower", "{:.0f}"),
+    ("ka_p99_us", "keep-alive p99 latency", "us", "lower", "{:.0f}"),
+    ("ka_core_us", "keep-alive proxy-core time/req", "us", "lower", "{:.2f}"),
+    ("ka_proc_us", "  proxy process CPU/req", "us", "info", "{:.2f}"),
+    ("ka_core_irq_us", "  proxy-core irq+softirq/req", "us", "info", "{:.2f}"),
+    ("ka_core_pct", "  proxy core busy, keep-alive", "%", "info", "{:.0f}"),
+    ("conn_rate", "new connections rate", "conn/s", "higher", "{:.0f}"),
+    ("conn_p99_us", "  new connection p99 latency", "us", "info", "{:.0f}"),
+    ("conn_core_us", "new conn proxy-core time/conn", "us", "lower", "{:.2f}"),
+    ("conn_proc_us", "  proxy process CPU/conn", "us", "info", "{:.2f}"),
+    ("conn_core_irq_us", "  proxy-core irq+softirq/conn", "us", "info", "{:.2f}"),
+    ("conn_core_pct", "  proxy core busy, new conns", "%", "info", "{:.0f}"),
+    ("mem_rss_base_mb", "  RSS before idle sessions", "MiB", "info", "{:.1f}"),
+    ("mem_kb_1000", "idle memory @1,000 sessions", "KB/sess", "lower", "{:.2f}"),
+    ("mem_kb_9000", "idle memory @9,000 sessions", "KB/sess", "lower", "{:.2f}"),
+    ("mem_rss_9000_mb", "  RSS with 9,000 sessions", "MiB", "info", "{:.1f}"),
+    ("jvm_heap_used_9000_mb", "  JVM heap in use @9,000 (incl. garbage)", "MiB", "info", "{:.1f}"),
+    ("jvm_live_9000_mb", "  JVM live heap @9,000 (after full GC)", "MiB", "info", "{:.1f}"),
+    ("jvm_live_0_mb", "  JVM live heap, all closed (full GC)", "MiB", "info", "{:.1f}"),
+    ("jvm_live_kb_per_session", "  JVM live heap/session (approx.)", "KB/sess", "info", "{:.2f}"),
+    ("start_ms", "start-up to listening", "ms", "lower", "{:.1f}"),
+    ("stop_ms", "  SIGTERM to exit", "ms", "info", "{:.1f}"),
+    ("show_ms", "-c show wall time", "ms", "lower", "{:.0f}"),
+    ("noise_pct", "  CPU 1 busy, not the proxy (noise)", "%", "info", "{:.1f}"),
+    ("noise_load_pct", "  CPU 0 busy, not load/backend (noise)", "%", "info", "{:.1f}"),
+]
+
+# metric -> (kind, reference, op, bound, text); "ratio": balance/reference op bound; "abs": balance op bound
+TARGETS_SPEC = {
+    "bulk1_gbps": ("ratio", "direct", ">=", 0.8, ">= 0.8 x direct"),
+    "ka_core_us": ("ratio", "haproxy", "<=", 1.0, "<= HAProxy"),
+    "ka_rate": ("ratio", "haproxy", ">=", 1.0, ">= HAProxy"),
+    "ka_p99_us": ("ratio", "haproxy", "<=", 1.2, "<= 1.2 x HAProxy"),
+    "conn_core_us": ("ratio", "haproxy", "<=", 1.0, "<= HAProxy"),
+    "conn_rate": ("ratio", "haproxy", ">=", 1.0, ">= HAProxy"),
+    "mem_kb_9000": ("abs", None, "<=", 4.0, "<= 4 KB/session"),
+    "start_ms": ("abs", None, "<", 300.0, "< 300 ms"),
+    "show_ms": ("abs", None, "<", 150.0, "< 150 ms"),
+}
+
+# figures whose value for the direct path means nothing (no proxy there)
+NO_DIRECT = {"ka_core_us", "ka_proc_us", "ka_core_irq_us", "conn_core_us", "conn_proc_us", "conn_core_irq_us",
+             "mem_rss_base_mb", "mem_kb_1000", "mem_kb_9000", "mem_rss_9000_mb", "start_ms", "stop_ms", "show_ms"}
+
+
+def compare(op, a, b):
+    return {">=": a >= b, "<=": a <= b, "<": a < b, ">": a > b}[op]
+
+
+def summarize(samples, show_failure):
+    by = {}
+    for s in samples:
+        if s["value"] is not None:
+            by.setdefault((s["metric"], s["target"]), []).append(s["value"])
+    rows = []
+    for key, label, unit, better, fmt in METRICS:
+        row = {"metric": key, "label": label.strip(), "unit": unit, "better": better, "fmt": fmt}
+        for t in TARGETS:
+            vals = by.get((key, t))
+            if key in NO_DIRECT and t == "direct":
+                vals = None
+            row[t] = statistics.median(vals) if vals else None
+            row[t + "_min"] = min(vals) if vals else None
+            row[t + "_max"] = max(vals) if vals else None
+            row[t + "_n"] = len(vals) if vals else 0
+        b = row["balance"]
+        if key.endswith("_pct"):  # shares of a core: the ratio of two shares tells nothing
+            row["ratio_haproxy"] = row["ratio_direct"] = None
+        else:
+            row["ratio_haproxy"] = b / row["haproxy"] if b is not None and row["haproxy"] else None
+            row["ratio_direct"] = b / row["direct"] if b is not None and row["direct"] else None
+        spec = TARGETS_SPEC.get(key)
+        row["target"] = spec[4] if spec else ""
+        row["status"] = ""
+        row["overlap"] = False
+        if spec:
+            kind, ref, op, bound, _ = spec
+            if kind == "ratio":
+                r = row["ratio_" + ref]
+                row["status"] = "n/a" if r is None else ("PASS" if compare(op, r, bound) else "MISS")
+                # are the two sample ranges (scaled by the bound) apart, or could noise flip the outcome?
+                if r is not None and row["balance_n"] > 1 and row[ref + "_n"] > 1:
+                    lo, hi = row["balance_min"], row["balance_max"]
+                    rlo, rhi = row[ref + "_min"] * bound, row[ref + "_max"] * bound
+                    row["overlap"] = lo <= rhi and rlo <= hi
+            else:
+                row["status"] = "n/a" if b is None else ("PASS" if compare(op, b, bound) else "MISS")
+        if key in ("ka_core_us", "conn_core_us") and row["status"] in ("PASS", "MISS"):
+            # the same comparison on the proxy's own CPU time, which the other users of CPU 1 do not inflate
+            pk = key.replace("_core_", "_proc_")
+            pb = statistics.median(by[(pk, "balance")]) if by.get((pk, "balance")) else None
+            ph = statistics.median(by[(pk, "haproxy")]) if by.get((pk, "haproxy")) else None
+            if pb and ph:
+                alt = "PASS" if pb <= ph else "MISS"
+                if alt != row["status"]:
+                    row["why"] = (f"{row['status']} on proxy-core time but {alt} on the proxy process's own CPU "
+                                  f"({pb:.2f} vs HAProxy {ph:.2f} us, ratio {pb / ph:.2f}): others' load on CPU "
+                                  f"{PROXY_CPU} decides it; treat as undecided")
+                    row["doubt"] = True
+        if key == "show_ms" and b is None and show_failure:
+            row["status"] = "n/a"
+            row["why"] = "n/a - " + show_failure
+        rows.append(row)
+    return rows
+
+
+def fmtv(row, t):
+    v = row.get(t)
+    return "-" if v is None else row["fmt"].format(v)
+
+
+def table(rows, meta, notes):
+    head = ["figure", "unit", "direct", "HAProxy", "balance", "bal/HAP", "bal/dir", "target", "result"]
+    lines = []
+    body = []
+    for r in rows:
+        if r["direct"] is None and r["haproxy"] is None and r["balance"] is None and not r["target"]:
+            continue
+        res = r["status"] + (" ~" if r["overlap"] else "") + (" ?" if r.get("doubt") else "")
+        body.append([r["label"] if not r["label"].startswith(" ") else r["label"], r["unit"],
+                     fmtv(r, "direct"), fmtv(r, "haproxy"), fmtv(r, "balance"),
+                     "-" if r["ratio_haproxy"] is None else f"{r['ratio_haproxy']:.2f}",
+                     "-" if r["ratio_direct"] is None else f"{r['ratio_direct']:.2f}",
+                     r["target"], res])
+    widths = [max(len(x[i]) for x in [head] + body) for i in range(len(head))]
+    def line(cols):
+        return "  ".join(c.ljust(widths[i]) if i in (0, 1, 7, 8) else c.rjust(widths[i]) for i, c in enumerate(cols))
+    lines.append(line(head))
+    lines.append("  ".join("-" * w for w in widths))
+    for b in body:
+        lines.append(line(b))
+    lines.append("")
+    lines.append(f"medians of {meta['runs']} run(s) per rate figure ({meta['mode']} mode); proxy on CPU {PROXY_CPU}, "
+                 f"load and backends on CPU {LOAD_CPU}; '~' = the sample ranges overlap (noise could flip it); "
+                 f"'?' = see below")
+    lines.append(f"balance: {meta.get('balance_jar')} (git {meta.get('git_head')}); {meta.get('haproxy')}")
+    bg = meta.get("background_busy_pct_before"), meta.get("background_busy_pct_after")
+    lines.append(f"background load (others on this machine) before/after: {bg[0]} / {bg[1]}")
+    for r in rows:
+        if r.get("why"):
+            lines.append(f"{r['label']}: {r['why']}")
+    if notes:
+        lines.append("notes:")
+        lines.extend("  - " + n for n in notes)
+    return "\n".join(lines)
+
+
+def write_outputs(outdir, rows, samples, meta, notes):
+    with open(os.path.join(outdir, "summary.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["metric", "label", "unit", "better", "direct", "haproxy", "balance", "ratio_haproxy",
+                    "ratio_direct", "target", "result", "ranges_overlap", "balance_min", "balance_max",
+                    "haproxy_min", "haproxy_max", "direct_min", "direct_max", "runs"])
+        for r in rows:
+            w.writerow([r["metric"], r["label"], r["unit"], r["better"], r["direct"], r["haproxy"], r["balance"],
+                        r["ratio_haproxy"], r["ratio_direct"], r["target"], r["status"], r["overlap"],
+                        r["balance_min"], r["balance_max"], r["haproxy_min"], r["haproxy_max"], r["direct_min"],
+                        r["direct_max"], max(r["balance_n"], r["haproxy_n"], r["direct_n"])])
+    with open(os.path.join(outdir, "samples.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["metric", "target", "rep", "value", "core_busy_s", "core_irq_s", "proc_cpu_s", "wall_s", "details"])
+        for s in samples:
+            extra = {k: v for k, v in s.items() if k not in ("metric", "target", "rep", "value", "core_busy_s",
+                                                             "core_irq_s", "proc_cpu_s", "wall_s")}
+            w.writerow([s["metric"], s["target"], s["rep"], s["value"], s.get("core_busy_s"), s.get("core_irq_s"),
+                        s.get("proc_cpu_s"), s.get("wall_s"), json.dumps(extra) if extra else ""])
+    clean = [{k: v for k, v in r.items() if k != "fmt"} for r in rows]
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump({"meta": meta, "summary": clean, "samples": samples, "notes": notes}, f, indent=1)
+
+
+# ------------------------------------------------------------------------------------------------ chart
+
+CHART_RATIOS = ["bulk1_gbps", "bulk8_gbps", "bulk1r_gbps", "ka_rate", "ka_p50_us", "ka_p99_us", "ka_core_us",
+                "conn_rate", "conn_core_us", "mem_kb_1000", "mem_kb_9000", "start_ms"]
+CHART_SHORT = {"bulk1_gbps": "bulk 1 stream", "bulk8_gbps": "bulk 8 streams", "bulk1r_gbps": "bulk 1 rev.",
+               "ka_rate": "keep-alive rate", "ka_p50_us": "k-a p50", "ka_p99_us": "k-a p99",
+               "ka_core_us": "k-a core/req", "conn_rate": "new conn rate", "conn_core_us": "core/conn",
+               "mem_kb_1000": "KB/sess, 1k", "mem_kb_9000": "KB/sess, 9k", "start_ms": "start-up",
+               "show_ms": "-c show"}
+
+
+def chart(outdir, rows, meta):
+    gp = shutil.which("gnuplot")
+    if not gp:
+        return "gnuplot is not installed: no chart"
+    byk = {r["metric"]: r for r in rows}
+
+    def clamp(v):
+        return min(max(v, 1 / 64), 64)
+
+    data = os.path.join(outdir, "chart-ratios.dat")
+    tgt = os.path.join(outdir, "chart-targets.dat")
+    absd = os.path.join(outdir, "chart-absolute.dat")
+    n = 0
+    with open(data, "w") as f, open(tgt, "w") as g:
+        f.write("# x label ratio_haproxy ratio_direct (0 = none) and labels; bars go from 1 on a log axis\n")
+        g.write("# x target reference(0=haproxy,1=direct) status colour\n")
+        for i, key in enumerate(CHART_RATIOS):
+            r = byk[key]
+            arrow = "↑" if r["better"] == "higher" else "↓"
+            rh = r["ratio_haproxy"]
+            rd = r["ratio_direct"]
+            f.write(f"{i} \"{CHART_SHORT[key]} {arrow}\" {clamp(rh) if rh else 0} {clamp(rd) if rd else 0} "
+                    f"\"{'' if rh is None else f'{rh:.2f}'}\" \"{'' if rd is None else f'{rd:.2f}'}\"\n")
+            spec = TARGETS_SPEC.get(key)
+            if spec and spec[0] == "ratio":
+                colour = {"PASS": 0x2e9e5b, "MISS": 0xc00000}.get(r["status"], 0x888888)
+                g.write(f"{i} {spec[3]} {0 if spec[1] == 'haproxy' else 1} \"{r['status']} {spec[4]}\" {colour}\n")
+            n += 1
+    ab = [("mem_kb_9000", 4.0), ("start_ms", 300.0), ("show_ms", 150.0)]
+    with open(absd, "w") as f:
+        f.write("# x label balance/limit haproxy/limit, bars from 1 on a log axis (below 1 = within the limit)\n")
+        for i, (key, lim) in enumerate(ab):
+            r = byk[key]
+            b, h = r["balance"], r["haproxy"]
+            blab = "" if b is None else r["fmt"].format(b) + " " + r["unit"]
+            hlab = "" if h is None else r["fmt"].format(h) + " " + r["unit"]
+            f.write(f"{i} \"{CHART_SHORT[key]} (limit {lim:g} {r['unit']})\" {clamp(b / lim) if b else 0} "
+                    f"{clamp(h / lim) if h else 0} \"{blab}\" \"{hlab}\" \"{r['status']}\"\n")
+    png = os.path.join(outdir, "chart.png")
+    script = os.path.join(outdir, "chart.gp")
+    title = (f"balance vs HAProxy and the direct path - medians, {meta['mode']} mode, {meta['date']}, "
+             f"git {meta['git_head']}")
+    with open(script, "w") as f:
+        f.write(f"""# generated by bench/lib/bench.py; run: gnuplot {os.path.basename(script)}
+set terminal pngcairo size 1500,1000 font "DejaVu Sans,10" noenhanced
+set output "{png}"
+set multiplot layout 2,1 title "{title}" font ",12"
+set logscale y 2
+set yrange [1/32.:32]
+set ytics ("1/32" 1/32., "1/16" 1/16., "1/8" 1/8., "1/4" 0.25, "1/2" 0.5, "1" 1, "2" 2, "4" 4, "8" 8, "16" 16, "32" 32)
+set grid ytics lc rgb "#dddddd"
+set key top left horizontal
+set border 3
+set xtics nomirror rotate by 0 font ",9"
+set ytics nomirror
+set size 1,0.62
+set origin 0,0.36
+set xrange [-0.6:{n - 0.4}]
+set title "ratio balance / reference (bars start at 1; ↑ higher is better, ↓ lower is better; red lines = targets, PASS/MISS above)"
+set ylabel "balance / reference (log scale)"
+plot "{data}" using ($3 > 0 ? $1-0.2 : 1/0):(1):($1-0.38):($1-0.02):(1):($3 > 0 ? $3 : 1/0) with boxxyerror fs solid 0.8 lc rgb "#3b6fb6" title "balance / HAProxy", \\
+     "{data}" using ($4 > 0 ? $1+0.2 : 1/0):(1):($1+0.02):($1+0.38):(1):($4 > 0 ? $4 : 1/0) with boxxyerror fs solid 0.8 lc rgb "#e08a1e" title "balance / direct", \\
+     "{data}" using ($1-0.2):($3 > 0 ? $3 : 1/0):5 with labels offset 0,char 0.7 font ",8" notitle, \\
+     "{data}" using ($1+0.2):($4 > 0 ? $4 : 1/0):6 with labels offset 0,char 0.7 font ",8" notitle, \\
+     "{tgt}" using ($1-0.45):2:(0.9):(0) with vectors nohead lw 3 lc rgb "#c00000" title "target", \\
+     "{tgt}" using 1:(20):4:5 with labels font ",8" tc rgb variable notitle, \\
+     "{data}" using 1:(1/32.):xtic(2) with points pt -1 notitle, \\
+     1 with lines lc rgb "#888888" notitle
+set size 1,0.34
+set origin 0,0.0
+unset logscale y
+set logscale y 2
+set yrange [1/64.:64]
+set ytics ("1/64" 1/64., "1/16" 1/16., "1/4" 0.25, "1" 1, "4" 4, "16" 16, "64" 64)
+set xrange [-0.6:{len(ab) - 0.4}]
+set title "absolute targets: figure / limit (bars start at 1; below 1 = within the limit)"
+set ylabel "figure / limit (log scale)"
+plot "{absd}" using ($3 > 0 ? $1-0.15 : 1/0):(1):($1-0.3):($1):(1):($3 > 0 ? $3 : 1/0) with boxxyerror fs solid 0.8 lc rgb "#2e9e5b" title "balance", \\
+     "{absd}" using ($4 > 0 ? $1+0.15 : 1/0):(1):($1):($1+0.3):(1):($4 > 0 ? $4 : 1/0) with boxxyerror fs solid 0.8 lc rgb "#3b6fb6" title "HAProxy (for comparison)", \\
+     "{absd}" using ($1-0.15):($3 > 0 ? $3 : 1):(stringcolumn(5)." ".stringcolumn(7)) with labels offset 0,char 0.7 font ",8" notitle, \\
+     "{absd}" using ($1+0.15):($4 > 0 ? $4 : 1/0):6 with labels offset 0,char 0.7 font ",8" notitle, \\
+     "{absd}" using 1:(1/64.):xtic(2) with points pt -1 notitle, \\
+     1 with lines dt 2 lw 2 lc rgb "black" title "limit"
+unset multiplot
+""")
+    r = subprocess.run([gp, script], capture_output=True, timeout=60)
+    if r.returncode != 0 or not os.path.exists(png):
+        return "gnuplot failed: " + r.stderr.decode(errors="replace")[:500]
+    return None
+
+
+# ------------------------------------------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description="balance benchmark (see docs/BENCH.md)")
+    ap.add_argument("--quick", action="store_true", help="short durations, one run each: a smoke test")
+    ap.add_argument("--runs", type=int, default=0, help="repetitions of each rate figure (default 3, quick 1)")
+    ap.add_argument("--conns", type=int, default=32, help="wrk connections (default 32)")
+    ap.add_argument("--phases", default="bulk,http,memory,startup",
+                    help="comma-separated subset of bulk,http,memory,startup (http includes -c show)")
+    ap.add_argument("--no-jvm-diagnostics", action="store_true",
+                    help="skip the jcmd heap look at balance after the idle-memory figures")
+    ap.add_argument("--noise-limit", type=float, default=10.0,
+                    help="re-run a measured window when others used more than this %% of a core (default 10)")
+    ap.add_argument("--max-reruns", type=int, default=-1,
+                    help="re-runs for noise in the whole run (default 12, quick 4; 0 = never)")
+    ap.add_argument("--max-minutes", type=float, default=14.0, help="hard time budget; later steps are skipped")
+    ap.add_argument("--out", default=None, help="results directory (default bench/results/<timestamp>)")
+    ap.add_argument("--rechart", metavar="DIR", help="only redraw the chart and table from DIR/results.json")
+    a = ap.parse_args()
+
+    if a.rechart:
+        with open(os.path.join(a.rechart, "results.json")) as f:
+            j = json.load(f)
+        fmt = {m[0]: m[4] for m in METRICS}
+        rows = summarize(j["samples"], j["meta"].get("show_failure"))
+        for r in rows:
+            r["fmt"] = fmt[r["metric"]]
+        print(table(rows, j["meta"], j["notes"]))
+        print(chart(a.rechart, rows, j["meta"]) or f"chart: {os.path.join(a.rechart, 'chart.png')}")
+        return 0
+
+    if os.cpu_count() < 2:
+        print("bench: needs at least 2 CPUs (proxy on CPU 1, load on CPU 0)", file=sys.stderr)
+        return 2
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    outdir = a.out or os.path.join(ROOT, "bench", "results", stamp + ("-quick" if a.quick else ""))
+    os.makedirs(outdir, exist_ok=True)
+    b = Bench(a, outdir)
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+
+    t0 = time.monotonic()
+    log(f"results in {outdir}")
+    try:
+        b.run()
+    except KeyboardInterrupt as e:
+        b.procs.stop_all()
+        print(f"bench: interrupted ({e}); partial results follow", file=sys.stderr)
+        b.note("interrupted: partial results")
+    except BaseException:
+        b.procs.stop_all()
+        raise
+    b.meta["elapsed_s"] = round(time.monotonic() - t0, 1)
+    rows = summarize(b.samples, b.show_failure)
+    write_outputs(outdir, rows, b.samples, b.meta, b.notes)
+    text = table(rows, b.meta, b.notes)
+    with open(os.path.join(outdir, "table.txt"), "w") as f:
+        f.write(text + "\n")
+    print()
+    print(text)
+    err = chart(outdir, rows, b.meta)
+    if err:
+        print("chart: " + err, file=sys.stderr)
+    for name in sorted(os.listdir(b.tmp)):  # keep the generated configurations, drop the rest
+        if name.endswith((".cfg", ".conf")):
+            shutil.copy(os.path.join(b.tmp, name), os.path.join(b.logdir, name))
+    shutil.rmtree(b.tmp, ignore_errors=True)
+    print(f"\nwritten: {outdir}/{{table.txt,summary.csv,samples.csv,results.json,chart.png}} "
+          f"({b.meta['elapsed_s']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
