@@ -1,18 +1,19 @@
 package org.balance.relay;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GenericFutureListener;
 import org.balance.balancing.Destination;
 import org.balance.balancing.Selection;
 import org.balance.log.Log;
@@ -25,21 +26,13 @@ import org.balance.log.Log;
  */
 final class Connector {
     private final RelaySettings settings;
-    private final Bootstrap prototype;
-
+    private final Transport transport;
     private final ResourceTrouble trouble;
 
     Connector(RelaySettings settings, Transport transport, ResourceTrouble trouble) {
         this.settings = settings;
+        this.transport = transport;
         this.trouble = trouble;
-        Bootstrap b = new Bootstrap()
-                .channel(transport.socketChannelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        this.prototype = b;
     }
 
     void connect(Channel client, byte[] clientAddress, ClientSideHandler session) {
@@ -65,34 +58,46 @@ final class Connector {
             log.debug("trying group " + selection.group() + " channel " + selection.channel() + " (" + destination + ") ...");
         }
         InetSocketAddress remote = destination.endpoint().address();
-        Bootstrap b = prototype.clone(client.eventLoop())
-                .handler(new ServerSideHandler(settings, client, destination));
-        ChannelFuture connecting = settings.sourceAddress() == null
-                ? b.connect(remote)
-                : b.connect(remote, new InetSocketAddress(settings.sourceAddress(), 0));
+        SocketChannel server;
+        try {
+            // A socket of the destination's own family: no dual-stack IPv6 socket for an IPv4 server.
+            server = transport.newSocketChannel(remote.getAddress() instanceof Inet6Address);
+        } catch (ChannelException e) {
+            // No socket could even be made here (out of descriptors): not the server's fault, and the
+            // other channels would fail the same way. Give up on this client without blaming anyone.
+            destination.release();
+            Throwable why = e.getCause() == null ? e : e.getCause();
+            trouble.failed(client.eventLoop(), "connect to " + destination + ": " + ProxyServer.reason(why));
+            client.close();
+            return;
+        }
+        SocketChannelConfig config = server.config();
+        config.setConnectTimeoutMillis(settings.connectTimeoutMillis());
+        config.setKeepAlive(true);
+        config.setAutoRead(false);
+        config.setAllowHalfClosure(true);
+        server.pipeline().addLast(new ServerSideHandler(settings, client, destination));
         SlotRelease slot = new SlotRelease(destination);
-        connecting.channel().closeFuture().addListener(slot);
+        server.closeFuture().addListener(slot);
+        // Registering on the client's own event loop completes at once: both sockets share one thread.
+        client.eventLoop().register(server);
+        ChannelFuture connecting = settings.sourceAddress() == null
+                ? server.connect(remote)
+                : server.connect(remote, new InetSocketAddress(settings.sourceAddress(), 0));
         connecting.addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 if (log.isDebug()) {
                     log.debug("connect to group " + selection.group() + " channel " + selection.channel() + " successful");
                 }
                 if (!client.isActive()) {
-                    f.channel().close();
+                    server.close();
                     return;
                 }
-                session.established(client, f.channel(), destination);
+                session.established(client, server, destination);
                 return;
             }
             slot.operationComplete(f);
-            if (f.cause() instanceof ChannelException) {
-                // No socket could even be made here (out of descriptors): not the server's fault, and the
-                // other channels would fail the same way. Give up on this client without blaming anyone.
-                Throwable why = f.cause().getCause() == null ? f.cause() : f.cause().getCause();
-                trouble.failed(client.eventLoop(), "connect to " + destination + ": " + ProxyServer.reason(why));
-                client.close();
-                return;
-            }
+            server.close();
             failed(selection, f.cause());
             Set<Destination> avoid = failed == null ? new HashSet<>() : failed;
             avoid.add(destination);

@@ -10,7 +10,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-/** The listening side: binds the port and gives every accepted client a session pipeline. */
+/**
+ * The listening side: binds the port and gives every accepted client a session pipeline. Accepted and
+ * outgoing sockets get SO_KEEPALIVE here and TCP_NODELAY from Netty, which turns it on by default.
+ */
 public final class ProxyServer {
     private final Transport transport;
     private final EventLoopGroup group;
@@ -34,7 +37,6 @@ public final class ProxyServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new AcceptErrorHandler(trouble))
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new SessionInitializer());

@@ -53,7 +53,9 @@ public final class Transport {
                 : new NioServerSocketChannel();
     }
 
-    public Class<? extends SocketChannel> socketChannelClass() {
-        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    /** An unregistered outgoing TCP channel of the given address family. Throws ChannelException without a socket. */
+    public SocketChannel newSocketChannel(boolean ipv6) {
+        SocketProtocolFamily family = ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+        return epoll ? new EpollSocketChannel(family) : new NioSocketChannel(SelectorProvider.provider(), family);
     }
 }

@@ -46,7 +46,7 @@ public final class ProxyRuntime {
         this.config = config;
         this.routing = buildRouting(config);
         this.transport = Transport.detect();
-        this.group = transport.newGroup(0, new DefaultThreadFactory("balance-io", true));
+        this.group = transport.newGroup(Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("balance-io", true));
     }
 
     static Routing buildRouting(ProxyConfig config) {
