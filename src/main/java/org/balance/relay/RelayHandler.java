@@ -113,15 +113,27 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         }
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
             if (!written.isSuccess()) {
-                closeBoth(self, to);
+                peerFailed(self, to);
                 return;
             }
             ((DuplexChannel) to).shutdownOutput().addListener((ChannelFutureListener) shut -> {
-                if (!shut.isSuccess() || bothDirectionsEnded(self, to)) {
-                    closeBoth(self, to);
+                if (!shut.isSuccess()) {
+                    peerFailed(self, to);
+                } else if (bothDirectionsEnded(self, to)) {
+                    self.close();
+                    to.close();
                 }
             });
         });
+    }
+
+    /**
+     * Passing the end on to {@code to} failed: it is gone. {@code self} may still have the other direction's
+     * data to deliver, so it is closed only after that is flushed.
+     */
+    private static void peerFailed(Channel self, Channel to) {
+        to.close();
+        closeOnFlush(self);
     }
 
     private static boolean bothDirectionsEnded(Channel a, Channel b) {
