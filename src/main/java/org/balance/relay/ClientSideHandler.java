@@ -41,8 +41,8 @@ final class ClientSideHandler extends RelayHandler {
     /** Called by the connector on the session's event loop once the server connection is up. */
     void established(Channel client, Channel server, Destination destination) {
         attach(server, destination);
-        resumeReading(client);
-        resumeReading(server);
+        readMore(client);
+        readMore(server);
     }
 
     @Override

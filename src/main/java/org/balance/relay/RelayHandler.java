@@ -16,11 +16,10 @@ import org.balance.balancing.Destination;
  * session run on the same event loop, so the two handlers share no locks.
  *
  * <ul>
- *   <li>Backpressure: nothing is read before the session is established; then reading runs on its own
- *       (auto-read) as long as the peer keeps up. After each batch of reads the peer is flushed; if its
- *       outbound buffer passed the high watermark, reading from this side stops until the peer drains below
- *       its low watermark. Toggling read interest only under backpressure keeps request/response traffic
- *       free of extra epoll_ctl calls.</li>
+ *   <li>Backpressure: auto-read is off; after a batch of reads the peer is flushed, and reading goes on only
+ *       while the peer is writable. When the peer drains below its low watermark it resumes this side.
+ *       (Auto-read with read interest toggled only under backpressure saves two epoll_ctl calls per
+ *       request, but lost the last bytes of chained transfers now and then: not worth it.)</li>
  *   <li>Half-close: when this side's input ends, the peer's output is shut down once everything before it has
  *       been written, and the other direction keeps flowing. When both directions have ended, both close.</li>
  *   <li>Failure: a reset or failed write closes both sides, the peer after flushing what it still has.</li>
@@ -71,8 +70,8 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         to.flush();
-        if (!to.isWritable()) {
-            ctx.channel().config().setAutoRead(false);
+        if (to.isWritable()) {
+            readMore(ctx.channel());
         }
     }
 
@@ -80,15 +79,14 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable() && peer != null) {
-            resumeReading(peer);
+            readMore(peer);
         }
         ctx.fireChannelWritabilityChanged();
     }
 
-    /** Turns reading on for {@code ch} unless its input has already ended. */
-    static void resumeReading(Channel ch) {
-        if (ch.isActive() && !((DuplexChannel) ch).isInputShutdown() && !ch.config().isAutoRead()) {
-            ch.config().setAutoRead(true);
+    static void readMore(Channel ch) {
+        if (ch.isActive() && !((DuplexChannel) ch).isInputShutdown()) {
+            ch.read();
         }
     }
 
