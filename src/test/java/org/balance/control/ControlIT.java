@@ -1,5 +1,7 @@
 package org.balance.control;
 
+import org.balance.support.Backend;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -49,8 +51,8 @@ class ControlIT {
 
     @BeforeEach
     void backends() throws IOException {
-        alpha = new Backend("alpha");
-        beta = new Backend("beta");
+        alpha = new Backend("alpha", Backend.NAME_EACH_LINE);
+        beta = new Backend("beta", Backend.NAME_EACH_LINE);
     }
 
     @AfterEach
@@ -134,7 +136,7 @@ class ControlIT {
     @Test
     void routingChangesAsCommanded() throws Exception {
         balance = Balance.start(runDir, channel(alpha), channel(beta));
-        try (Backend gamma = new Backend("gamma"); Backend delta = new Backend("delta");
+        try (Backend gamma = new Backend("gamma", Backend.NAME_EACH_LINE); Backend delta = new Backend("delta", Backend.NAME_EACH_LINE);
              Balance.Session established = balance.open()) {
             assertEquals("alpha:1", established.exchange("1"));
 

@@ -1,5 +1,7 @@
 package org.balance.control;
 
+import org.balance.support.Backend;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,7 +94,7 @@ class ControlRobustnessIT {
 
     @Test
     void badInputNeverHurtsTheInstance() throws Exception {
-        try (Backend alpha = new Backend("alpha"); Backend beta = new Backend("beta");
+        try (Backend alpha = new Backend("alpha", Backend.NAME_EACH_LINE); Backend beta = new Backend("beta", Backend.NAME_EACH_LINE);
              Balance balance = Balance.start(runDir,
                      Map.of("BALANCE_JVM_OPTS", "-Dbalance.control.handshakeMillis=3000 -Dbalance.control.maxConnections=" + CAP),
                      "127.0.0.1:" + alpha.port(), "127.0.0.1:" + beta.port())) {

@@ -1,6 +1,8 @@
 package org.balance.support;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -37,6 +39,16 @@ public final class Backend implements AutoCloseable {
     public static final Behaviour IDENTIFY = (s, self) -> {
         s.getOutputStream().write((self.name + "\n").getBytes(StandardCharsets.US_ASCII));
         ECHO.serve(s, self);
+    };
+
+    /** Answers each line {@code L} with {@code NAME:L}: a client learns which backend served it, a test every byte. */
+    public static final Behaviour NAME_EACH_LINE = (s, self) -> {
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+        OutputStream out = s.getOutputStream();
+        for (String line; (line = in.readLine()) != null; ) {
+            out.write((self.name + ":" + line + "\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
     };
 
     /** Reads until the client half-closes, then answers with the byte count: needs a proxy that passes FIN on. */
@@ -97,6 +109,11 @@ public final class Backend implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** Bytes a client receives from {@link #NAME_EACH_LINE} for sending {@code line}. */
+    public int answerLength(String line) {
+        return name.length() + 1 + line.length() + 1;
     }
 
     public int port() {
