@@ -7,13 +7,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GenericFutureListener;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.balance.balancing.Destination;
 import org.balance.balancing.Selection;
 import org.balance.log.Log;
@@ -77,8 +74,8 @@ final class Connector {
         config.setAutoRead(false);
         config.setAllowHalfClosure(true);
         server.pipeline().addLast(new ServerSideHandler(settings, client, destination));
-        SlotRelease slot = new SlotRelease(destination);
-        server.closeFuture().addListener(slot);
+        // The slot goes back when this connection closes, whichever way: a failed connect closes it too.
+        server.closeFuture().addListener(closed -> destination.release());
         // Registering on the client's own event loop completes at once: both sockets share one thread.
         client.eventLoop().register(server);
         ChannelFuture connecting = settings.sourceAddress() == null
@@ -96,7 +93,6 @@ final class Connector {
                 session.established(client, server, destination);
                 return;
             }
-            slot.operationComplete(f);
             server.close();
             failed(selection, f.cause());
             Set<Destination> avoid = failed == null ? new HashSet<>() : failed;
@@ -107,25 +103,6 @@ final class Connector {
             attempt(client, clientAddress, session,
                     settings.balancer().select(clientAddress, selection.group(), avoid), avoid);
         });
-    }
-
-    /**
-     * Gives a channel's connection slot back exactly once: when the server connection closes, or when the
-     * connect fails before there ever was a connection to close.
-     */
-    private static final class SlotRelease extends AtomicBoolean implements GenericFutureListener<Future<? super Void>> {
-        private final Destination destination;
-
-        SlotRelease(Destination destination) {
-            this.destination = destination;
-        }
-
-        @Override
-        public void operationComplete(Future<? super Void> future) {
-            if (compareAndSet(false, true)) {
-                destination.release();
-            }
-        }
     }
 
     private void failed(Selection selection, Throwable cause) {
