@@ -155,9 +155,8 @@ public final class ProxyRuntime {
     /** "AccessDenied: /var/run/balance/x" or Netty's native "bind(..) failed with error(-13): Permission denied". */
     private static String controlProblem(Throwable e) {
         String m = e.getMessage();
-        int native0 = m == null ? -1 : m.indexOf("): ");
-        if (native0 >= 0) {
-            return m.substring(native0 + 3);
+        if (m != null && m.contains("(..) failed")) {
+            return ProxyServer.reason(e);
         }
         String kind = e.getClass().getSimpleName().replace("Exception", "");
         return m == null ? kind : kind + ": " + m;
