@@ -1,20 +1,27 @@
 package org.balance.relay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import org.balance.balancing.ClientAddress;
 import org.balance.balancing.Destination;
 
 /**
  * Sits on an accepted client connection: has the {@link Connector} find and connect a server, then relays
- * client to server, counting "sent" bytes. Nothing is read from the client before the server connection
- * is up.
+ * client to server, counting "sent" bytes. Nothing is asked of the client before the server connection is up,
+ * but what arrives anyway is kept for the server: epoll reads a half-closing client's bytes to the end of its
+ * stream without being asked ({@code printf 'PING\r\n' | nc -N host port}), so the request and the end of input
+ * wait here until there is somewhere to pass them on.
  */
 final class ClientSideHandler extends RelayHandler {
     private final Connector connector;
+    /** Bytes and the end of input that came before the server connection was up. */
+    private ArrayDeque<ByteBuf> early;
+    private boolean endedEarly;
 
     ClientSideHandler(RelaySettings settings, Connector connector) {
         super(settings);
@@ -38,11 +45,52 @@ final class ClientSideHandler extends RelayHandler {
         ctx.fireChannelActive();
     }
 
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (peer == null && msg instanceof ByteBuf buf) {
+            if (early == null) {
+                early = new ArrayDeque<>(2);
+            }
+            early.add(buf);
+            return;
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    void inputEnded(Channel self) {
+        if (peer == null) {
+            endedEarly = true;
+            return;
+        }
+        super.inputEnded(self);
+    }
+
     /** Called by the connector on the session's event loop once the server connection is up. */
     void established(Channel client, Channel server, Destination destination) {
         attach(server, destination);
-        readMore(client);
+        if (early != null) {
+            for (ByteBuf buf; (buf = early.poll()) != null; ) {
+                forward(buf);
+            }
+            early = null;
+            server.flush();
+        }
+        if (endedEarly) {
+            super.inputEnded(client);
+        } else {
+            readMore(client);
+        }
         readMore(server);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (early != null) {
+            early.forEach(ByteBuf::release);
+            early = null;
+        }
+        super.channelInactive(ctx);
     }
 
     @Override

@@ -45,9 +45,18 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Channel to = peer;
-        if (to == null || !to.isActive() || !(msg instanceof ByteBuf buf)) {
+        if (!(msg instanceof ByteBuf buf)) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        forward(buf);
+    }
+
+    /** Counts, dumps and writes (without flushing) {@code buf} to the peer; drops it if the peer is gone. */
+    final void forward(ByteBuf buf) {
+        Channel to = peer;
+        if (to == null || !to.isActive()) {
+            buf.release();
             return;
         }
         int n = buf.readableBytes();
@@ -99,7 +108,7 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** This side sent FIN: pass it on after what is pending, and close when both directions are done. */
-    private void inputEnded(Channel self) {
+    void inputEnded(Channel self) {
         PacketDump dump = settings.packetDump();
         if (dump != null) {
             dump.printEnd(towardsServer());

@@ -5,7 +5,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -18,6 +17,8 @@ import java.util.concurrent.ThreadFactory;
 
 /** The I/O transport: Linux epoll when its native library loads, Java NIO everywhere else. */
 public final class Transport {
+    /** The transports by the names {@code balance.transport} takes, best first. */
+    public static final java.util.List<String> NAMES = java.util.List.of("epoll", "nio");
     private final boolean epoll;
 
     private Transport(boolean epoll) {
@@ -26,8 +27,12 @@ public final class Transport {
 
     /** Epoll if available, unless the system property {@code balance.transport=nio} asks for NIO. */
     public static Transport detect() {
-        boolean wantNio = "nio".equalsIgnoreCase(System.getProperty("balance.transport"));
-        return new Transport(!wantNio && Epoll.isAvailable());
+        return named(System.getProperty("balance.transport", ""));
+    }
+
+    /** {@code nio} for NIO; anything else is epoll where its native library loads, NIO elsewhere. */
+    public static Transport named(String name) {
+        return new Transport(!"nio".equalsIgnoreCase(name) && Epoll.isAvailable());
     }
 
     public boolean isEpoll() {
@@ -39,7 +44,7 @@ public final class Transport {
     }
 
     public EventLoopGroup newGroup(int threads, ThreadFactory threads0) {
-        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = epoll ? EpollKeepRegistered.newFactory() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, threads0, factory);
     }
 

@@ -42,10 +42,10 @@ public final class ProxyRuntime {
     private volatile Log log;
     private SyslogLog syslog;
 
-    private ProxyRuntime(ProxyConfig config) {
+    private ProxyRuntime(ProxyConfig config, Transport transport) {
         this.config = config;
         this.routing = buildRouting(config);
-        this.transport = Transport.detect();
+        this.transport = transport;
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("balance-io", true));
     }
 
@@ -77,7 +77,13 @@ public final class ProxyRuntime {
      */
     public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err,
                                      RunDirectory runDirectory) throws StartException {
-        ProxyRuntime runtime = new ProxyRuntime(config);
+        return start(config, background, out, err, runDirectory, Transport.detect());
+    }
+
+    /** As above, on the given transport (tests run every case on each transport in one JVM). */
+    public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err,
+                                     RunDirectory runDirectory, Transport transport) throws StartException {
+        ProxyRuntime runtime = new ProxyRuntime(config, transport);
         try {
             runtime.startServing(background, out, err);
             if (runDirectory != null) {

@@ -9,6 +9,7 @@ import org.balance.balancing.Destination;
 import org.balance.balancing.Routing;
 import org.balance.cli.CommandLine;
 import org.balance.cli.ProxyConfig;
+import org.balance.relay.Transport;
 import org.balance.runtime.ProxyRuntime;
 import org.balance.runtime.StartException;
 
@@ -35,6 +36,11 @@ public final class InProcessBalance implements AutoCloseable {
 
     /** Starts {@code balance [options] -f PORT channels...}. */
     public static InProcessBalance start(List<String> options, String... channels) throws Exception {
+        return start(Transport.detect(), options, channels);
+    }
+
+    /** As {@link #start(List, String...)}, on the given transport. */
+    public static InProcessBalance start(Transport transport, List<String> options, String... channels) throws Exception {
         StartException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = Net.freePort();
@@ -50,7 +56,7 @@ public final class InProcessBalance implements AutoCloseable {
             try {
                 ProxyRuntime rt = ProxyRuntime.start(config, false,
                         new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
+                        new PrintStream(err, true, StandardCharsets.UTF_8), null, transport);
                 return new InProcessBalance(port, rt, out, err);
             } catch (StartException e) {
                 last = e; // the free port was taken in between: try another
