@@ -4,13 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses the original's options like glibc getopt with the option string {@code "c:b:B:t:T:adfpiHM6"}:
+ * Parses the original's options like glibc getopt with the option string {@code "c:b:B:t:T:m:adfpiHM6"}:
  * letters may be clustered ({@code -fp}), values may be attached ({@code -t5}) or follow, options may stand
- * anywhere before {@code --}, and everything else is an operand in its original order.
+ * anywhere before {@code --}, and everything else is an operand in its original order. {@code -m} is
+ * balance.fm's health check option; the long options ({@link CheckOptions#LONG}) are read like getopt_long
+ * reads them: {@code --name=value} or {@code --name value}, and any unambiguous abbreviation of the name.
  */
 public final class CommandLine {
     private static final String FLAGS = "adfpiHM6";
-    private static final String WITH_VALUE = "cbBtT";
+    private static final String WITH_VALUE = "cbBtTm";
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
 
@@ -23,6 +25,7 @@ public final class CommandLine {
         String bind = null, source = null, command = null;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
+        List<CheckOptions.Given> checks = new ArrayList<>();
 
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -34,6 +37,10 @@ public final class CommandLine {
             }
             if (arg.length() < 2 || arg.charAt(0) != '-') {
                 operands.add(arg);
+                continue;
+            }
+            if (arg.startsWith("--")) {
+                i = longOption(args, i, checks);
                 continue;
             }
             for (int k = 1; k < arg.length(); k++) {
@@ -69,6 +76,7 @@ public final class CommandLine {
                     case 'B' -> source = value;
                     case 't' -> connectTimeout = seconds(value, "connect timeout");
                     case 'T' -> idleTimeout = seconds(value, "idle timeout");
+                    case 'm' -> checks.add(new CheckOptions.Given("m", value));
                     default -> throw new IllegalStateException("option " + letter);
                 }
                 break;
@@ -76,7 +84,7 @@ public final class CommandLine {
         }
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
-                interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands));
+                interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks));
         if (options.mode() == Options.Mode.PROXY) {
             if (operands.isEmpty()) {
                 throw UsageException.usage("missing port and channels");
@@ -93,6 +101,47 @@ public final class CommandLine {
             throw new UsageException("unknown or invalid address []", ExitStatus.DATA_ERROR);
         }
         return options;
+    }
+
+    /** Reads the long option at {@code args[i]} (and its value); returns the index of the last word it used. */
+    private static int longOption(String[] args, int i, List<CheckOptions.Given> checks) throws UsageException {
+        String arg = args[i];
+        int equals = arg.indexOf('=');
+        String written = equals < 0 ? arg.substring(2) : arg.substring(2, equals);
+        String name = null;
+        List<String> candidates = new ArrayList<>();
+        for (String option : CheckOptions.LONG) {
+            if (option.equals(written)) {
+                name = option;
+                break;
+            }
+            if (option.startsWith(written)) {
+                candidates.add(option);
+            }
+        }
+        if (name == null && candidates.size() == 1) {
+            name = candidates.get(0);
+        }
+        if (name == null) {
+            if (candidates.isEmpty()) {
+                throw UsageException.usage("unrecognized option '" + arg + "'");
+            }
+            StringBuilder message = new StringBuilder("option '" + arg + "' is ambiguous; possibilities:");
+            candidates.forEach(c -> message.append(" '--").append(c).append('\''));
+            throw UsageException.usage(message.toString());
+        }
+        String value;
+        if (equals >= 0) {
+            value = arg.substring(equals + 1);
+        } else if (CheckOptions.optionalValue(name)) {
+            value = null;
+        } else if (i + 1 < args.length) {
+            value = args[++i];
+        } else {
+            throw UsageException.usage("option '--" + name + "' requires an argument");
+        }
+        checks.add(new CheckOptions.Given(name, value));
+        return i;
     }
 
     private static int seconds(String value, String what) throws UsageException {

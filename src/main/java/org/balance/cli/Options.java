@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The command line as given, before any name is resolved. {@code operands} are the port followed by the
- * channel words and separators ({@code !} and {@code %}).
+ * channel words and separators ({@code !} and {@code %}). {@code checks} are the health check options
+ * ({@code -m} and the long ones) in the order given.
  */
 public record Options(
         boolean autodisable,
@@ -20,7 +21,8 @@ public record Options(
         int connectTimeoutSeconds,
         int idleTimeoutSeconds,
         boolean ipv6,
-        List<String> operands) {
+        List<String> operands,
+        List<CheckOptions.Given> checks) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
 

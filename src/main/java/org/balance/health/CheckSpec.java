@@ -33,7 +33,10 @@ public record CheckSpec(Scope scope, List<CheckAction> actions, Long intervalMil
     static final long MAX_MILLIS = 86_400_000L;
     /** Smallest interval or timeout. */
     static final long MIN_MILLIS = 10;
-    static final int MAX_COUNT = 1000;
+    /** Largest rise or fall. */
+    public static final int MAX_COUNT = 1000;
+    /** What a time value may be, for error messages. */
+    public static final String SECONDS_HINT = "0.01 to 86400, e.g. 2, 0.5 or 500ms";
 
     public CheckSpec {
         actions = List.copyOf(actions);
@@ -293,7 +296,12 @@ public record CheckSpec(Scope scope, List<CheckAction> actions, Long intervalMil
                 return millis.setScale(0, java.math.RoundingMode.CEILING).longValueExact();
             }
         }
-        throw new SpecException("invalid seconds [" + text + "]: 0.01 to 86400, e.g. 2, 0.5 or 500ms");
+        throw new SpecException("invalid seconds [" + text + "]: " + SECONDS_HINT);
+    }
+
+    /** Text to send or expect, its backslash escapes resolved: bytes as ISO-8859-1 characters. */
+    public static String bytes(String raw) {
+        return Escapes.bytes(raw);
     }
 
     /** A rise or fall count. */
