@@ -13,6 +13,7 @@ final class HealthState {
     private boolean healthy = true;
     private boolean confirmed;
     private int streak;
+    private int decidedBy;
 
     HealthState(int rise, int fall) {
         if (rise < 1 || fall < 1) {
@@ -31,6 +32,11 @@ final class HealthState {
         return streak;
     }
 
+    /** How many results in a row made the last change of the verdict. */
+    int decidedBy() {
+        return decidedBy;
+    }
+
     /** Counts one result; returns true if the verdict changed. */
     boolean record(boolean passed) {
         if (passed == healthy) {
@@ -45,6 +51,7 @@ final class HealthState {
             return false;
         }
         healthy = passed;
+        decidedBy = streak;
         streak = 0;
         return true;
     }

@@ -19,6 +19,8 @@ import org.balance.cli.ProxyConfig;
 import org.balance.control.ControlServer;
 import org.balance.control.ControlSocketFile;
 import org.balance.control.RunDirectory;
+import org.balance.health.Autodisable;
+import org.balance.health.HealthMonitor;
 import org.balance.log.Log;
 import org.balance.log.StderrLog;
 import org.balance.log.SyslogLog;
@@ -40,6 +42,7 @@ public final class ProxyRuntime {
     private volatile Channel listener;
     private volatile ControlServer control;
     private volatile Log log;
+    private volatile HealthMonitor health = HealthMonitor.none();
     private SyslogLog syslog;
 
     private ProxyRuntime(ProxyConfig config, Transport transport) {
@@ -111,13 +114,14 @@ public final class ProxyRuntime {
                 }
             }
         }
+        health = HealthMonitor.of(config.health(), routing, group, transport, config.sourceAddress(), log);
         RelaySettings settings = new RelaySettings(
                 new Balancer(routing, config.hashFailover()),
                 log,
                 (int) TimeUnit.SECONDS.toMillis(config.connectTimeoutSeconds()),
                 config.idleTimeoutSeconds(),
                 config.sourceAddress(),
-                config.autodisable(),
+                config.autodisable() ? new Autodisable(log, health) : null,
                 config.packetDump() && !background ? new PacketDump(out) : null);
         InetSocketAddress address = config.bindAddress() == null
                 ? new InetSocketAddress(config.port())
@@ -133,6 +137,7 @@ public final class ProxyRuntime {
         if (config.debug()) {
             log.debug("listening on " + listener.localAddress());
         }
+        health.start();
     }
 
     private void startControl(RunDirectory runDirectory) throws StartException {
@@ -143,7 +148,7 @@ public final class ProxyRuntime {
             throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
         }
         try {
-            control = ControlServer.start(transport, group, socket, routing, this::stopFromControl,
+            control = ControlServer.start(transport, group, socket, routing, health, this::stopFromControl,
                     ControlServer.Settings.fromSystemProperties(), log);
         } catch (ControlSocketFile.InUseException e) {
             throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
@@ -199,6 +204,11 @@ public final class ProxyRuntime {
 
     public Log log() {
         return log;
+    }
+
+    /** The health checks ({@link HealthMonitor#none()} without check options). */
+    public HealthMonitor health() {
+        return health;
     }
 
     public EventLoopGroup eventLoops() {
@@ -257,6 +267,7 @@ public final class ProxyRuntime {
         if (c != null) {
             c.shutdownCommands();
         }
+        health.stop();
         if (syslog != null) {
             syslog.close();
         }
