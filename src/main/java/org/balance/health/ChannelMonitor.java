@@ -8,11 +8,11 @@ import org.balance.balancing.Endpoint;
 import org.balance.log.Log;
 
 /**
- * Checks one channel, over and over, on one event loop: at most one check in flight; checks start on a fixed
- * grid of the interval from a random phase (a check that overruns its slot skips the slots it overran, as in
- * balance.fm); each result feeds the rise/fall verdict, and a change of the verdict pulls the channel's soft
- * switch, unless the operator has disabled the channel (then the checks only watch). Everything but the
- * counters read by {@code monitor show} is confined to the loop.
+ * Checks one channel, over and over, on one event loop: at most one check in flight; a check starts one
+ * interval after the previous one was due to start (so the phase given at start stays, without drift), or at
+ * once when the previous one took longer than that; each result feeds the rise/fall verdict, and a change of
+ * the verdict pulls the channel's soft switch, unless the operator has disabled the channel (then the checks
+ * only watch). Everything but the counters read by {@code monitor show} is confined to the loop.
  */
 final class ChannelMonitor {
     final int group;
@@ -28,7 +28,8 @@ final class ChannelMonitor {
     private boolean running;
     private boolean inFlight;
     private int epoch;
-    private long originNanos;
+    /** When the check in flight, or the next one, was due to start. */
+    private long dueNanos;
     private ScheduledFuture<?> timer;
     /** This monitor took the channel out (as opposed to autodisable). */
     private boolean downByChecks;
@@ -58,7 +59,7 @@ final class ChannelMonitor {
             restart();
             running = true;
             paused = false;
-            originNanos = System.nanoTime() + delayNanos;
+            dueNanos = System.nanoTime() + delayNanos;
             schedule(delayNanos);
         });
     }
@@ -84,9 +85,10 @@ final class ChannelMonitor {
     }
 
     /**
-     * Starts the verdict over from what the channel is now: one that is in service counts as healthy until a
-     * first failure; one that is out (autodisabled) needs {@code rise} passes. For the operator's {@code enable},
-     * {@code assign}, {@code monitor enable} and autodisable; results of checks in flight are ignored.
+     * Starts the verdict over from what the channel is now: one in service is healthy until {@code fall}
+     * failures in a row; one that is out (autodisabled) needs {@code rise} passes. For the operator's
+     * {@code enable}, {@code assign}, {@code monitor enable} and autodisable; results of checks in flight are
+     * ignored.
      */
     void restartLater() {
         loop.execute(this::restart);
@@ -128,9 +130,8 @@ final class ChannelMonitor {
             judge(result);
         }
         long now = System.nanoTime();
-        long interval = TimeUnit.MILLISECONDS.toNanos(plan.intervalMillis());
-        long slots = Math.floorDiv(now - originNanos, interval) + 1;
-        schedule(originNanos + slots * interval - now);
+        dueNanos = Math.max(dueNanos + TimeUnit.MILLISECONDS.toNanos(plan.intervalMillis()), now);
+        schedule(dueNanos - now);
     }
 
     private void judge(CheckResult result) {

@@ -2,16 +2,15 @@ package org.balance.health;
 
 /**
  * The checks' verdict on one channel, from results in a row: a healthy channel is judged unhealthy after
- * {@code fall} failures in a row, an unhealthy one healthy after {@code rise} passes in a row. A verdict that no
- * result has confirmed yet (at start, after the operator's {@code enable}, after {@code monitor enable}) falls
- * at the first failure, as HAProxy does at start-up: a server that is down when checking begins is taken
- * out at once instead of after {@code fall} intervals. Pure; used by one thread at a time.
+ * {@code fall} failures in a row, an unhealthy one healthy after {@code rise} passes in a row; a result that
+ * agrees with the verdict starts the count again. A channel starts healthy (at start, after the operator's
+ * {@code enable}, after {@code monitor enable}), so one slow first check of a cold process takes nothing out.
+ * Pure; used by one thread at a time.
  */
 final class HealthState {
     private final int rise;
     private final int fall;
     private boolean healthy = true;
-    private boolean confirmed;
     private int streak;
     private int decidedBy;
 
@@ -41,13 +40,10 @@ final class HealthState {
     boolean record(boolean passed) {
         if (passed == healthy) {
             streak = 0;
-            confirmed = true;
             return false;
         }
         streak++;
-        int needed = healthy ? (confirmed ? fall : 1) : rise;
-        confirmed = true;
-        if (streak < needed) {
+        if (streak < (healthy ? fall : rise)) {
             return false;
         }
         healthy = passed;
@@ -56,13 +52,9 @@ final class HealthState {
         return true;
     }
 
-    /**
-     * Starts over: healthy and not yet confirmed (the first failure decides), or unhealthy until {@code rise}
-     * passes in a row (a channel taken out by autodisable).
-     */
+    /** Starts over: healthy, or unhealthy until {@code rise} passes in a row (a channel taken out by autodisable). */
     void restart(boolean healthy) {
         this.healthy = healthy;
-        this.confirmed = !healthy;
         this.streak = 0;
     }
 }

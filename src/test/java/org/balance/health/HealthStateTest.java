@@ -21,9 +21,9 @@ class HealthStateTest {
     }
 
     @Test
-    void aNewChannelIsTakenAtItsFirstResult() {
-        assertEquals("D", run(new HealthState(2, 3), "-"), "a first failure takes it out at once, as in HAProxy");
-        assertEquals("UUUD", run(new HealthState(2, 3), "+---"), "once confirmed, fall failures in a row");
+    void aNewChannelStartsHealthyAndNeedsFallFailures() {
+        assertEquals("UUD", run(new HealthState(2, 3), "---"), "one slow first check of a cold start takes nothing out");
+        assertEquals("UUUD", run(new HealthState(2, 3), "+---"));
     }
 
     @Test
@@ -62,6 +62,6 @@ class HealthStateTest {
         run(s, "+--");
         s.restart(true);
         assertTrue(s.healthy());
-        assertEquals("D", run(s, "-"), "enabled by the operator: the first failure decides again");
+        assertEquals("UUD", run(s, "---"), "enabled by the operator: the count starts again");
     }
 }
