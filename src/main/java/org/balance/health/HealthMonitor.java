@@ -87,14 +87,23 @@ public final class HealthMonitor {
         }
     }
 
-    /** First checks at evenly spaced points of each one's interval, each moved by a random part of its space. */
+    /** Starts the monitors, their first checks spread over their intervals ({@link #firstDelay}). */
     private static void spread(List<ChannelMonitor> list) {
         int n = list.size();
         for (int k = 0; k < n; k++) {
             ChannelMonitor cm = list.get(k);
-            double at = (k + ThreadLocalRandom.current().nextDouble()) / n;
-            cm.start((long) (at * TimeUnit.MILLISECONDS.toNanos(cm.plan.intervalMillis())));
+            cm.start(firstDelay(k, n, TimeUnit.MILLISECONDS.toNanos(cm.plan.intervalMillis()),
+                    ThreadLocalRandom.current().nextDouble()));
         }
+    }
+
+    /**
+     * When the first check of the {@code k}-th of {@code n} channels is due: the interval cut into {@code n}
+     * equal spaces, the {@code k}-th space, and a random point in it ({@code random} in [0, 1)). So a thousand
+     * channels never fire at once, and neither do channels whose spaces line up on different instances.
+     */
+    static long firstDelay(int k, int n, long intervalNanos, double random) {
+        return (long) ((k + random) / n * intervalNanos);
     }
 
     private ChannelMonitor monitorOf(int g, int c, Destination d) {
