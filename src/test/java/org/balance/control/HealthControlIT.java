@@ -69,6 +69,9 @@ class HealthControlIT {
     void theOperatorsDisableWinsOverPassingChecks() throws Exception {
         try (Backend a = new Backend("A", SwitchableBackend.PROTOCOL); Backend b = new Backend("B", SwitchableBackend.PROTOCOL)) {
             start(CHECKS, "127.0.0.1:" + a.port(), "127.0.0.1:" + b.port());
+            String cmdline = java.nio.file.Files.readString(Path.of("/proc/" + balance.pid() + "/cmdline")).replace('\0', ' ');
+            assertTrue(cmdline.contains("-XX:MaxHeapFreeRatio") && !cmdline.contains("TieredStopAtLevel"),
+                    "bin/balance took the long options for a control client and ran the proxy with its JVM flags: " + cmdline);
             assertEquals("ENA", s(0));
             assertEquals("channel 0 disabled\n", balance.answer("disable 0"));
             assertEquals("DIS", s(0), "disabled by the operator, as balance.fm shows it");
