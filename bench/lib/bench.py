@@ -1241,18 +1241,30 @@ def main():
     b = Bench(a, outdir)
 
     def on_signal(signum, _frame):
+        # Ctrl-C reaches the driver twice (SIGINT from the terminal, SIGTERM from bench/run's trap): the first
+        # one stops the run, later ones must not interrupt the clean-up (every stop is bounded by timeouts)
+        # (a no-op handler, not SIG_IGN: Python raises an error for a signal already pending when it finds SIG_IGN)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, lambda *_: None)
         raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
 
     t0 = time.monotonic()
     log(f"results in {outdir}")
+    interrupted = False
     try:
         b.run()
     except KeyboardInterrupt as e:
         b.procs.stop_all()
         print(f"bench: interrupted ({e}); partial results follow", file=sys.stderr)
         b.note("interrupted: partial results")
+        interrupted = True
+    except BenchError as e:
+        b.procs.stop_all()
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
     except BaseException:
         b.procs.stop_all()
         raise
@@ -1273,7 +1285,7 @@ def main():
     shutil.rmtree(b.tmp, ignore_errors=True)
     print(f"\nwritten: {outdir}/{{table.txt,summary.csv,samples.csv,results.json,chart.png}} "
           f"({b.meta['elapsed_s']:.0f} s)")
-    return 0
+    return 130 if interrupted else 0
 
 
 if __name__ == "__main__":
