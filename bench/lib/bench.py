@@ -584,7 +584,9 @@ class Bench:
         self.procs = Procs(self.logdir)
         self.samples = []   # dicts: metric, target, rep, value, plus details
         self.reruns = []    # windows measured again because of others' load
-        self.reruns_left = args.max_reruns if args.max_reruns >= 0 else (4 if args.quick else 12)
+        # the default budget of re-runs grows with the targets: 4 each (16 for the usual four), quick 1 each
+        self.reruns_left = (args.max_reruns if args.max_reruns >= 0
+                            else len(self.targets) * (1 if args.quick else 4))
         self.warmups = {}
         self.show_failure = None
         self.notes = []
@@ -1030,18 +1032,18 @@ class Bench:
         self.check_error_logs()
 
     def check_error_logs(self):
-        """The nginx stream proxies log errors only. Resets by a peer are expected in the bulk phase (the iperf3
-        server ends each test by closing data connections that still have bytes in flight, which the kernel
-        turns into an RST; HAProxy and balance meet the same but log nothing); anything else is noted."""
+        """The nginx stream proxies log errors only. Resets and broken pipes are expected in the bulk phase (the
+        iperf3 server ends each test by closing data connections that still have bytes in flight, which the
+        kernel turns into an RST; HAProxy and balance meet the same but log nothing); anything else is noted."""
         for name in sorted(os.listdir(self.logdir)):
             if name.startswith("nginx-stream-") and name.endswith("-error.log"):
                 with open(os.path.join(self.logdir, name), errors="replace") as f:
                     lines = [l.strip() for l in f if l.strip()]
-                resets = [l for l in lines if "(104: Connection reset by peer)" in l]
+                resets = [l for l in lines if "(104: Connection reset by peer)" in l or "(32: Broken pipe)" in l]
                 other = [l for l in lines if l not in resets]
                 if other or (resets and not name.startswith("nginx-stream-bulk")):
-                    self.note(f"logs/{name}: {len(lines)} line(s), {len(resets)} of them resets by a peer; e.g. "
-                              + (other or resets)[0][:200])
+                    self.note(f"logs/{name}: {len(lines)} line(s), {len(resets)} of them resets or broken pipes; "
+                              f"e.g. " + (other or resets)[0][:200])
 
     def collect_meta(self):
         def cmd(argv):
@@ -1524,7 +1526,7 @@ def main():
     ap.add_argument("--noise-limit", type=float, default=10.0,
                     help="re-run a measured window when others used more than this %% of a core (default 10)")
     ap.add_argument("--max-reruns", type=int, default=-1,
-                    help="re-runs for noise in the whole run (default 12, quick 4; 0 = never)")
+                    help="re-runs for noise in the whole run (default 4 per target, quick 1 per target; 0 = never)")
     ap.add_argument("--targets", default=",".join(KINDS),
                     help="comma-separated subset of direct,haproxy,nginx,balance (default all), e.g. "
                          "--targets direct,balance for a quick look at balance alone")
