@@ -2,10 +2,12 @@ package org.balance.cli;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Map;
 import org.balance.control.ControlClient;
 import org.balance.control.RunDirectory;
 import org.balance.runtime.Background;
+import org.balance.runtime.ProcessTitle;
 import org.balance.runtime.ProxyRuntime;
 import org.balance.runtime.StartException;
 
@@ -35,6 +37,7 @@ public final class Main {
                 return ControlClient.run(options, port, in, out, err, env);
             }
             ProxyConfig config = ProxyConfig.from(options);
+            showAsTypedCommand(args, env, config, err);
             String notify = env.get(Background.NOTIFY_ENV);
             RunDirectory runDirectory = RunDirectory.fromEnvironment(env);
             if (notify != null) {
@@ -50,6 +53,22 @@ public final class Main {
                 err.print(Usage.text());
             }
             return e.exitStatus();
+        }
+    }
+
+    /**
+     * In ps and pgrep, the proxy shows as the launcher's path as typed and the original arguments, as the
+     * original did: in the foreground, the command waiting for the background start, and the daemon.
+     */
+    private static void showAsTypedCommand(String[] args, Map<String, String> env, ProxyConfig config,
+                                           PrintStream err) {
+        String argv0 = env.get(ProcessTitle.ARGV0_ENV);
+        if (argv0 == null || argv0.isEmpty()) {
+            return;
+        }
+        String problem = ProcessTitle.set(argv0, List.of(args));
+        if (problem != null && config.debug()) {
+            err.println("balance: process title not set: " + problem);
         }
     }
 
