@@ -220,7 +220,8 @@ class LauncherIT {
                     assertEquals("echo", Net.readLine(s));
                 }
                 Path socket = dir.resolve("balance." + port + ".0.0.0.0");
-                assertTrue(Files.exists(socket), "control socket " + socket);
+                // the control socket is published just after the port is bound
+                Net.await("control socket " + socket, Duration.ofSeconds(10), () -> Files.exists(socket));
                 p.process.destroy();
                 assertTrue(p.process.waitFor(10, TimeUnit.SECONDS), "exits on SIGTERM");
                 assertFalse(Net.accepts("127.0.0.1", port), "port freed");
