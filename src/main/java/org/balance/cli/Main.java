@@ -32,6 +32,14 @@ public final class Main {
         Options options;
         try {
             options = CommandLine.parse(args);
+            if (options.mode() == Options.Mode.HELP) {
+                out.print(Usage.text());
+                return ExitStatus.OK;
+            }
+            if (options.mode() == Options.Mode.VERSION) {
+                out.println("balance " + Usage.VERSION);
+                return ExitStatus.OK;
+            }
             if (options.mode() != Options.Mode.PROXY) {
                 int port = ProxyConfig.listenPort(options.port());
                 return ControlClient.run(options, port, in, out, err, env);

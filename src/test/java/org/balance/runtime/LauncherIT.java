@@ -71,6 +71,19 @@ class LauncherIT {
     }
 
     @Test
+    void helpAndVersionAnswerOnStandardOutputWithStatus0() throws Exception {
+        BalanceProcess.Result help = run("--help");
+        assertEquals(0, help.status(), help.stderr());
+        assertEquals(org.balance.cli.Usage.text(), help.stdout());
+        assertEquals("", help.stderr(), "nothing else, no JVM log lines");
+        BalanceProcess.Result version = run("--version");
+        assertEquals(new BalanceProcess.Result(0, "balance " + org.balance.cli.Usage.VERSION + "\n", ""), version);
+        BalanceProcess.Result bad = run("--verbose", "8888", "127.0.0.1");
+        assertEquals(64, bad.status());
+        assertTrue(bad.stderr().startsWith("unrecognized option '--verbose'\nbalance"), bad.stderr());
+    }
+
+    @Test
     void portInUseExits71WithTheReasonInTheForegroundAndTheBackground() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
             String port = String.valueOf(taken.getLocalPort());
