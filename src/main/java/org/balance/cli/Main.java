@@ -40,12 +40,12 @@ public final class Main {
                 out.println("balance " + Usage.VERSION);
                 return ExitStatus.OK;
             }
+            showAsTypedCommand(args, env, options.debug(), err);
             if (options.mode() != Options.Mode.PROXY) {
                 int port = ProxyConfig.listenPort(options.port());
                 return ControlClient.run(options, port, in, out, err, env);
             }
             ProxyConfig config = ProxyConfig.from(options);
-            showAsTypedCommand(args, env, config, err);
             String notify = env.get(Background.NOTIFY_ENV);
             RunDirectory runDirectory = RunDirectory.fromEnvironment(env);
             if (notify != null) {
@@ -65,17 +65,17 @@ public final class Main {
     }
 
     /**
-     * In ps and pgrep, the proxy shows as the launcher's path as typed and the original arguments, as the
-     * original did: in the foreground, the command waiting for the background start, and the daemon.
+     * In ps and pgrep, a running balance shows as the launcher's path as typed and the original arguments, as
+     * the original did: the proxy in the foreground, the command waiting for the background start, the daemon
+     * (which inherits the environment), and the control shell and command.
      */
-    private static void showAsTypedCommand(String[] args, Map<String, String> env, ProxyConfig config,
-                                           PrintStream err) {
+    private static void showAsTypedCommand(String[] args, Map<String, String> env, boolean debug, PrintStream err) {
         String argv0 = env.get(ProcessTitle.ARGV0_ENV);
         if (argv0 == null || argv0.isEmpty()) {
             return;
         }
         String problem = ProcessTitle.set(argv0, List.of(args));
-        if (problem != null && config.debug()) {
+        if (problem != null && debug) {
             err.println("balance: process title not set: " + problem);
         }
     }

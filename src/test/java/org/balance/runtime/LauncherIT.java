@@ -173,6 +173,37 @@ class LauncherIT {
         }
     }
 
+    /** An open control shell is a running balance too: the original's showed as typed, and the seed's grep saw it. */
+    @Test
+    void anOpenControlShellShowsAsTheCommandThatStartedIt() throws Exception {
+        Path typed = Files.createSymbolicLink(Files.createDirectories(dir.resolve("opt/balance")).resolve("balance"),
+                BalanceProcess.launcher());
+        try (Backend echo = new Backend("echo", Backend.IDENTIFY)) {
+            int port = Net.freePort();
+            try (BalanceProcess proxy = BalanceProcess.start(dir, Map.of(), "-f", String.valueOf(port), echo.channel())) {
+                Net.await("listening", Duration.ofSeconds(20), () -> Net.accepts("127.0.0.1", port));
+                ProcessBuilder pb = new ProcessBuilder(typed.toString(), "-i", String.valueOf(port))
+                        .redirectErrorStream(true);
+                pb.environment().put("BALANCE_JAR", System.getProperty("balance.jar"));
+                pb.environment().put("BALANCE_RUNDIR", dir.toString());
+                Process shell = pb.start();
+                try {
+                    java.io.InputStream out = shell.getInputStream();
+                    StringBuilder seen = new StringBuilder();
+                    while (!seen.toString().endsWith("balance[0] ")) {
+                        int c = out.read();
+                        assertTrue(c >= 0, "the shell's prompt, got: " + seen);
+                        seen.append((char) c);
+                    }
+                    assertShownAs(shell.pid(), typed + " -i " + port);
+                } finally {
+                    shell.getOutputStream().close();
+                    assertTrue(shell.waitFor(10, TimeUnit.SECONDS));
+                }
+            }
+        }
+    }
+
     private static void assertShownAs(long pid, String line) throws Exception {
         assertEquals(line, Processes.output("ps", "-o", "args=", "-p", String.valueOf(pid)).strip(), "ps args");
         assertEquals(String.valueOf(pid), Processes.output("pgrep", "-f", "-x", line).strip(), "pgrep -f -x");
