@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * Parses the original's options like glibc getopt with the option string {@code "c:b:B:t:T:adfpiHM6"}:
  * letters may be clustered ({@code -fp}), values may be attached ({@code -t5}) or follow, options may stand
- * anywhere before {@code --}, and everything else is an operand in its original order.
+ * anywhere before {@code --}, and everything else is an operand in its original order. Like getopt_long,
+ * it also knows {@code --help} and {@code --version} (or any prefix of them, {@code --he}); the first of them
+ * or of a bad option decides, any other {@code --word} is an unrecognized option.
  */
 public final class CommandLine {
     private static final String FLAGS = "adfpiHM6";
@@ -35,6 +37,9 @@ public final class CommandLine {
             if (arg.length() < 2 || arg.charAt(0) != '-') {
                 operands.add(arg);
                 continue;
+            }
+            if (arg.startsWith("--")) {
+                return Options.request(longOption(arg));
             }
             for (int k = 1; k < arg.length(); k++) {
                 char letter = arg.charAt(k);
@@ -76,7 +81,7 @@ public final class CommandLine {
         }
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
-                interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands));
+                interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), null);
         if (options.mode() == Options.Mode.PROXY) {
             if (operands.isEmpty()) {
                 throw UsageException.usage("missing port and channels");
@@ -93,6 +98,22 @@ public final class CommandLine {
             throw new UsageException("unknown or invalid address []", ExitStatus.DATA_ERROR);
         }
         return options;
+    }
+
+    /** {@code --help} or {@code --version}, as getopt_long matches them: the whole name or a prefix. */
+    private static Options.Mode longOption(String arg) throws UsageException {
+        int equals = arg.indexOf('=');
+        String name = arg.substring(2, equals < 0 ? arg.length() : equals);
+        for (Options.Mode mode : List.of(Options.Mode.HELP, Options.Mode.VERSION)) {
+            String full = mode.name().toLowerCase(java.util.Locale.ROOT);
+            if (!name.isEmpty() && full.startsWith(name)) {
+                if (equals >= 0) {
+                    throw UsageException.usage("option '--" + full + "' doesn't allow an argument");
+                }
+                return mode;
+            }
+        }
+        throw UsageException.usage("unrecognized option '" + arg + "'");
     }
 
     private static int seconds(String value, String what) throws UsageException {
