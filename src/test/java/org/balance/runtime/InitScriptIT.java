@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.balance.support.Backend;
 import org.balance.support.BalanceProcess;
 import org.balance.support.Net;
@@ -37,21 +36,17 @@ class InitScriptIT {
     @TempDir
     Path root;
 
-    /** The seed document: {@code shared/spec/004_*} beside the project (or above the worktree). */
+    /**
+     * The seed document, a user's write-up with the script, kept verbatim in the test resources (a copy of the
+     * project's seed 004) so that the test runs the same text on any clone.
+     */
     static Path seed() throws IOException {
-        for (Path dir = Path.of(System.getProperty("balance.home", ".")).toAbsolutePath(); dir != null;
-             dir = dir.getParent()) {
-            Path spec = dir.resolve("shared/spec");
-            if (Files.isDirectory(spec)) {
-                try (Stream<Path> files = Files.list(spec)) {
-                    List<Path> found = files.filter(f -> f.getFileName().toString().startsWith("004_")).toList();
-                    if (found.size() == 1) {
-                        return found.get(0);
-                    }
-                }
-            }
+        Path copy = Path.of(System.getProperty("balance.home", "."), "src", "test", "resources", "seeds",
+                "004-init-script-writeup.md").toAbsolutePath();
+        if (!Files.isRegularFile(copy)) {
+            throw new AssertionError("seed 004 missing: " + copy);
         }
-        throw new AssertionError("seed 004 not found: shared/spec/004_* beside the project or one of its parents");
+        return copy;
     }
 
     /** The shell script of the seed: the code block that starts with #!/bin/bash, without its indentation. */
