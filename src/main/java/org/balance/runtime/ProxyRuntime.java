@@ -36,8 +36,6 @@ public final class ProxyRuntime {
     private final Routing routing;
     private final Transport transport;
     private final EventLoopGroup group;
-    /** The control socket's and syslog's event loop: the relay's own, unless its transport cannot serve them. */
-    private final EventLoopGroup localGroup;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Channel listener;
     private volatile ControlServer control;
@@ -49,8 +47,6 @@ public final class ProxyRuntime {
         this.routing = buildRouting(config);
         this.transport = transport;
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("balance-io", true));
-        this.localGroup = transport.local() == transport ? group
-                : transport.local().newGroup(1, new DefaultThreadFactory("balance-local", true));
     }
 
     static Routing buildRouting(ProxyConfig config) {
@@ -147,7 +143,7 @@ public final class ProxyRuntime {
             throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
         }
         try {
-            control = ControlServer.start(transport.local(), localGroup, socket, routing, this::stopFromControl,
+            control = ControlServer.start(transport, group, socket, routing, this::stopFromControl,
                     ControlServer.Settings.fromSystemProperties(), log);
         } catch (ControlSocketFile.InUseException e) {
             throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
@@ -179,9 +175,9 @@ public final class ProxyRuntime {
     }
 
     private Log openSyslog(PrintStream err) {
-        if (transport.local().isEpoll()) {
+        if (transport.isEpoll()) {
             try {
-                syslog = SyslogLog.open(localGroup, System.getProperty("balance.syslog", "/dev/log"));
+                syslog = SyslogLog.open(group, System.getProperty("balance.syslog", "/dev/log"));
                 return syslog;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -265,9 +261,6 @@ public final class ProxyRuntime {
             syslog.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        if (localGroup != group) {
-            localGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
         stopped.countDown();
     }
 }

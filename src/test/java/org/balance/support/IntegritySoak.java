@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * self-referencing chain. Every session is checked byte for byte both ways, and the channel's counters, read
  * with {@code bin/balance -c show}, must move by exactly the session's bytes. Run by {@code scripts/integrity-soak}.
  *
- * <pre>IntegritySoak [--sessions N] [--mib M] [--transport epoll|io_uring|nio]</pre>
+ * <pre>IntegritySoak [--sessions N] [--mib M] [--transport epoll|nio]</pre>
  * N counts the bulk sessions (each of M MiB, default 200 of 256); the early half-close case runs alongside.
  * Exits 1 if anything was lost.
  */
@@ -33,7 +33,7 @@ public final class IntegritySoak {
                 case "--mib" -> mib = Long.parseLong(args[++i]);
                 case "--transport" -> transport = args[++i];
                 default -> {
-                    System.err.println("usage: IntegritySoak [--sessions N] [--mib M] [--transport epoll|io_uring|nio]");
+                    System.err.println("usage: IntegritySoak [--sessions N] [--mib M] [--transport epoll|nio]");
                     System.exit(64);
                 }
             }
