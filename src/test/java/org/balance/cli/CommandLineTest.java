@@ -75,4 +75,39 @@ class CommandLineTest {
         assertThrows(UsageException.class, () -> CommandLine.parse("-i"));
         assertThrows(UsageException.class, () -> CommandLine.parse("-i", "8888", "extra"));
     }
+
+    @Test
+    void helpAndVersionAreLongOptionsAsGetoptLongParsesThem() throws Exception {
+        assertEquals(Options.Mode.HELP, CommandLine.parse("--help").mode());
+        assertEquals(Options.Mode.VERSION, CommandLine.parse("--version").mode());
+        assertEquals(Options.Mode.HELP, CommandLine.parse("--he").mode(), "an unambiguous prefix");
+        assertEquals(Options.Mode.VERSION, CommandLine.parse("--v").mode());
+        assertEquals(Options.Mode.HELP, CommandLine.parse("8888", "h1", "--help").mode(), "anywhere before --");
+        assertEquals(Options.Mode.HELP, CommandLine.parse("--help", "-x").mode(), "the first option decides");
+        assertEquals(Options.Mode.VERSION, CommandLine.parse("-f", "--version", "--help").mode());
+        assertEquals(List.of("8888", "--help"), CommandLine.parse("-f", "--", "8888", "--help").operands(),
+                "after -- it is an operand");
+
+        UsageException e = assertThrows(UsageException.class, () -> CommandLine.parse("-x", "--help"));
+        assertEquals("invalid option -- 'x'", e.getMessage());
+        e = assertThrows(UsageException.class, () -> CommandLine.parse("--foo", "8888", "h1"));
+        assertEquals("unrecognized option '--foo'", e.getMessage());
+        assertEquals(64, e.exitStatus());
+        assertTrue(e.showUsage());
+        e = assertThrows(UsageException.class, () -> CommandLine.parse("--help=yes"));
+        assertEquals("option '--help' doesn't allow an argument", e.getMessage());
+        assertEquals(64, e.exitStatus());
+    }
+
+    @Test
+    void helpAndVersionAmongTheHealthCheckOptions() throws Exception {
+        assertEquals(Options.Mode.HELP, CommandLine.parse("--check", "--check-rise", "4", "--help").mode());
+        assertEquals(Options.Mode.VERSION, CommandLine.parse("-m", "connect", "--ver", "8888").mode());
+        Options o = CommandLine.parse("--check-send", "--help", "8888", "h1");
+        assertEquals(Options.Mode.PROXY, o.mode(), "a long option's value is the next word, whatever it reads");
+        assertEquals(List.of(new CheckOptions.Given("check-send", "--help")), o.checks());
+        assertEquals(List.of(), CommandLine.parse("--help").checks());
+        UsageException e = assertThrows(UsageException.class, () -> CommandLine.parse("--bogus", "--help"));
+        assertEquals("unrecognized option '--bogus'", e.getMessage(), "the first bad option decides");
+    }
 }
