@@ -49,9 +49,15 @@ public final class ProxyServer {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new SessionInitializer());
         if (transport.isNative()) {
+            // Both copied to every accepted socket by Linux.
             b.option(LISTENER_KEEPALIVE, 1);
+            b.option(UrgentData.NATIVE_OOB_INLINE, 1);
         } else {
             b.childOption(ChannelOption.SO_KEEPALIVE, true);
+            ChannelOption<Boolean> oobInline = transport.urgentData().nioOobInline();
+            if (oobInline != null) {
+                b.childOption(oobInline, true);
+            }
         }
         return b.bind(address).sync().channel();
     }
@@ -73,7 +79,7 @@ public final class ProxyServer {
             if (settings.idleTimeoutSeconds() > 0) {
                 ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleTimeoutSeconds(), TimeUnit.SECONDS));
             }
-            ch.pipeline().addLast(new ClientSideHandler(settings, connector));
+            ch.pipeline().addLast(new ClientSideHandler(settings, transport.urgentData(), connector));
         }
     }
 }

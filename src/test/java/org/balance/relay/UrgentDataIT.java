@@ -51,8 +51,8 @@ class UrgentDataIT {
                 assertTrue(client.waitFor(20, TimeUnit.SECONDS) && client.exitValue() == 0, "client peer failed");
 
                 boolean urgent = transport.isEpoll();
-                assertEquals(urgent ? CLIENT_SENDS : inline(CLIENT_SENDS), serverGot, "client to server");
-                assertEquals(urgent ? SERVER_SENDS : inline(SERVER_SENDS), clientGot, "server to client");
+                assertEquals(urgent ? CLIENT_SENDS : inline(CLIENT_SENDS), serverGot, "client to server; dump:\n" + balance.stdout());
+                assertEquals(urgent ? SERVER_SENDS : inline(SERVER_SENDS), clientGot, "server to client; dump:\n" + balance.stdout());
 
                 Destination channel = balance.channel(0, 0);
                 Net.await("the session to end", Duration.ofSeconds(10), () -> channel.currentConnections() == 0);
