@@ -7,6 +7,11 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One channel: a destination with its switches and counters. The name avoids Netty's {@code Channel}.
  *
+ * <p>Two switches, as in HAProxy (administrative and operational state) and balance.fm (hard and soft disable):
+ * the operator's ({@code enable}/{@code disable}, {@code create}), and the soft one that health checks and
+ * autodisable ({@code -a}) pull ({@link #markDown()}, {@link #markUp()}). A channel is in service only when
+ * both are on; the soft switch never brings back a channel the operator disabled.
+ *
  * <p>Everything here is safe to use from any thread: the accept path reserves a connection slot with one
  * compare-and-set, the relay adds bytes to striped counters, and the control shell reads and changes the
  * switches while sessions run.
@@ -14,6 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Destination {
     private volatile Endpoint endpoint;
     private volatile boolean enabled;
+    private volatile boolean down;
     private volatile int maxConnections;
     private final AtomicInteger current = new AtomicInteger();
     private final LongAdder totalConnections = new LongAdder();
@@ -33,32 +39,75 @@ public final class Destination {
         return endpoint;
     }
 
+    /** What {@code show} tells apart: in service, taken out softly (checks, {@code -a}), disabled by the operator. */
+    public enum Status { ENABLED, SOFT_DISABLED, DISABLED }
+
+    /** The operator's switch. */
     public boolean isEnabled() {
         return enabled;
     }
 
-    /** Enables the channel; returns false if it already was. */
-    public boolean enable() {
-        return setEnabled(true);
+    /** The soft switch: taken out by health checks or by autodisable. */
+    public boolean isDown() {
+        return down;
     }
 
-    /** Disables the channel for new sessions (running ones go on); returns false if it already was. */
-    public boolean disable() {
-        return setEnabled(false);
+    /** Both switches on: the channel takes new sessions while below its maxc. */
+    public boolean isInService() {
+        return enabled && !down;
     }
 
-    private synchronized boolean setEnabled(boolean value) {
-        if (enabled == value) {
+    public Status status() {
+        if (!enabled) {
+            return Status.DISABLED;
+        }
+        return down ? Status.SOFT_DISABLED : Status.ENABLED;
+    }
+
+    /**
+     * The operator's {@code enable}: turns both switches on, so that it also brings back a channel autodisabled
+     * by {@code -a}, as in the original; returns false if the channel already was in service.
+     */
+    public synchronized boolean enable() {
+        if (enabled && !down) {
             return false;
         }
-        enabled = value;
+        enabled = true;
+        down = false;
         return true;
     }
 
-    /** Points a disabled channel somewhere else; returns false (and changes nothing) while it is enabled. */
+    /** The operator's {@code disable}: no new sessions (running ones go on); returns false if it already was. */
+    public synchronized boolean disable() {
+        if (!enabled) {
+            return false;
+        }
+        enabled = false;
+        return true;
+    }
+
+    /** Takes the channel out softly (a failing check, {@code -a}); returns false if the soft switch already was off. */
+    public synchronized boolean markDown() {
+        if (down) {
+            return false;
+        }
+        down = true;
+        return true;
+    }
+
+    /** Undoes {@link #markDown()}; the operator's switch stays as it is. Returns false if nothing changed. */
+    public synchronized boolean markUp() {
+        if (!down) {
+            return false;
+        }
+        down = false;
+        return true;
+    }
+
+    /** Points a channel that is out of service somewhere else; returns false (and changes nothing) while it is in service. */
     public synchronized boolean assign(Endpoint newEndpoint) {
         Objects.requireNonNull(newEndpoint, "endpoint");
-        if (enabled) {
+        if (enabled && !down) {
             return false;
         }
         endpoint = newEndpoint;
@@ -77,24 +126,24 @@ public final class Destination {
         this.maxConnections = maxConnections;
     }
 
-    /** Enabled and below its limit: a new session may be sent here. */
+    /** In service and below its limit: a new session may be sent here. */
     public boolean isAvailable() {
         int max = maxConnections;
-        return enabled && (max == 0 || current.get() < max);
+        return isInService() && (max == 0 || current.get() < max);
     }
 
-    /** Enabled but every allowed slot is taken. */
+    /** In service but every allowed slot is taken. */
     public boolean isFull() {
         int max = maxConnections;
-        return enabled && max != 0 && current.get() >= max;
+        return isInService() && max != 0 && current.get() >= max;
     }
 
     /**
      * Takes a connection slot if the channel is available: the current count and the total go up at once,
-     * before the connect, as in the original. Returns false if it is disabled or full.
+     * before the connect, as in the original. Returns false if it is out of service (either switch) or full.
      */
     boolean tryReserve() {
-        while (enabled) {
+        while (isInService()) {
             int max = maxConnections;
             int now = current.get();
             if (max != 0 && now >= max) {

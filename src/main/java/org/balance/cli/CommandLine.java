@@ -4,19 +4,28 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses the original's options like glibc getopt with the option string {@code "c:b:B:t:T:adfpiHM6"}:
+ * Parses the original's options like glibc getopt with the option string {@code "c:b:B:t:T:m:adfpiHM6"}:
  * letters may be clustered ({@code -fp}), values may be attached ({@code -t5}) or follow, options may stand
- * anywhere before {@code --}, and everything else is an operand in its original order. Like getopt_long,
- * it also knows {@code --help} and {@code --version} (or any prefix of them, {@code --he}); the first of them
- * or of a bad option decides, any other {@code --word} is an unrecognized option.
+ * anywhere before {@code --}, and everything else is an operand in its original order. {@code -m} is
+ * balance.fm's health check option. Long options are read like getopt_long reads them: {@code --name=value} or
+ * {@code --name value}, and any unambiguous abbreviation of the name ({@code --he}, {@code --check-i}). The
+ * health check options ({@link CheckOptions#LONG}) are collected; the first of {@code --help},
+ * {@code --version} or a bad option decides, whatever follows.
  */
 public final class CommandLine {
     private static final String FLAGS = "adfpiHM6";
-    private static final String WITH_VALUE = "cbBtT";
+    private static final String WITH_VALUE = "cbBtTm";
+    private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
 
     private CommandLine() {
+    }
+
+    private static List<String> longOptions() {
+        List<String> names = new ArrayList<>(List.of("help", "version"));
+        names.addAll(CheckOptions.LONG);
+        return List.copyOf(names);
     }
 
     public static Options parse(String... args) throws UsageException {
@@ -25,6 +34,7 @@ public final class CommandLine {
         String bind = null, source = null, command = null;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
+        List<CheckOptions.Given> checks = new ArrayList<>();
 
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -39,7 +49,13 @@ public final class CommandLine {
                 continue;
             }
             if (arg.startsWith("--")) {
-                return Options.request(longOption(arg));
+                String name = longName(arg);
+                Options.Mode requested = requested(name, arg);
+                if (requested != null) {
+                    return Options.request(requested);
+                }
+                i = checkOption(args, i, name, checks);
+                continue;
             }
             for (int k = 1; k < arg.length(); k++) {
                 char letter = arg.charAt(k);
@@ -74,6 +90,7 @@ public final class CommandLine {
                     case 'B' -> source = value;
                     case 't' -> connectTimeout = seconds(value, "connect timeout");
                     case 'T' -> idleTimeout = seconds(value, "idle timeout");
+                    case 'm' -> checks.add(new CheckOptions.Given("m", value));
                     default -> throw new IllegalStateException("option " + letter);
                 }
                 break;
@@ -81,7 +98,8 @@ public final class CommandLine {
         }
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
-                interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), null);
+                interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
+                null);
         if (options.mode() == Options.Mode.PROXY) {
             if (operands.isEmpty()) {
                 throw UsageException.usage("missing port and channels");
@@ -100,20 +118,60 @@ public final class CommandLine {
         return options;
     }
 
-    /** {@code --help} or {@code --version}, as getopt_long matches them: the whole name or a prefix. */
-    private static Options.Mode longOption(String arg) throws UsageException {
+    /** The long option's full name, from the name or a prefix of it that only one option has. */
+    private static String longName(String arg) throws UsageException {
         int equals = arg.indexOf('=');
-        String name = arg.substring(2, equals < 0 ? arg.length() : equals);
-        for (Options.Mode mode : List.of(Options.Mode.HELP, Options.Mode.VERSION)) {
-            String full = mode.name().toLowerCase(java.util.Locale.ROOT);
-            if (!name.isEmpty() && full.startsWith(name)) {
-                if (equals >= 0) {
-                    throw UsageException.usage("option '--" + full + "' doesn't allow an argument");
-                }
-                return mode;
+        String written = equals < 0 ? arg.substring(2) : arg.substring(2, equals);
+        List<String> candidates = new ArrayList<>();
+        for (String option : LONG) {
+            if (option.equals(written)) {
+                return option;
+            }
+            if (!written.isEmpty() && option.startsWith(written)) {
+                candidates.add(option);
             }
         }
-        throw UsageException.usage("unrecognized option '" + arg + "'");
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        if (candidates.isEmpty()) {
+            throw UsageException.usage("unrecognized option '" + arg + "'");
+        }
+        StringBuilder message = new StringBuilder("option '" + arg + "' is ambiguous; possibilities:");
+        candidates.forEach(c -> message.append(" '--").append(c).append('\''));
+        throw UsageException.usage(message.toString());
+    }
+
+    /** {@link Options.Mode#HELP} or {@link Options.Mode#VERSION} for {@code --help} and {@code --version}, else null. */
+    private static Options.Mode requested(String name, String arg) throws UsageException {
+        Options.Mode mode = switch (name) {
+            case "help" -> Options.Mode.HELP;
+            case "version" -> Options.Mode.VERSION;
+            default -> null;
+        };
+        if (mode != null && arg.indexOf('=') >= 0) {
+            throw UsageException.usage("option '--" + name + "' doesn't allow an argument");
+        }
+        return mode;
+    }
+
+    /** Collects the check option at {@code args[i]} and its value; returns the index of the last word it used. */
+    private static int checkOption(String[] args, int i, String name, List<CheckOptions.Given> checks)
+            throws UsageException {
+        String arg = args[i];
+        int equals = arg.indexOf('=');
+        String value;
+        if (equals >= 0) {
+            value = arg.substring(equals + 1);
+        } else if (CheckOptions.optionalValue(name)) {
+            value = null;
+        } else if (i + 1 < args.length) {
+            value = args[++i];
+        } else {
+            throw UsageException.usage("option '--" + name + "' requires an argument");
+        }
+        checks.add(new CheckOptions.Given(name, value));
+        return i;
     }
 
     private static int seconds(String value, String what) throws UsageException {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.balance.balancing.Endpoint;
 import org.balance.balancing.GroupType;
 import org.balance.balancing.Limits;
+import org.balance.health.HealthConfig;
 
 /**
  * A proxy command line checked and resolved: everything the runtime needs, with no name left to look up.
@@ -13,6 +14,7 @@ import org.balance.balancing.Limits;
  * @param bindAddress   listen address, or null for the wildcard (dual-stack)
  * @param bindText      the -b word as given (names the control socket), or "0.0.0.0"
  * @param sourceAddress -B address for outgoing connections, or null
+ * @param health        the health checks ({@link HealthConfig#NONE} without check options)
  */
 public record ProxyConfig(
         int port,
@@ -27,7 +29,8 @@ public record ProxyConfig(
         boolean packetDump,
         int connectTimeoutSeconds,
         int idleTimeoutSeconds,
-        List<GroupConfig> groups) {
+        List<GroupConfig> groups,
+        HealthConfig health) {
 
     public record ChannelConfig(Endpoint endpoint, int maxConnections) {
     }
@@ -85,8 +88,9 @@ public record ProxyConfig(
         if (!current.isEmpty()) {
             groups.add(new GroupConfig(GroupType.ROUND_ROBIN, List.copyOf(current)));
         }
+        HealthConfig health = CheckOptions.health(o.checks(), groups, o.connectTimeoutSeconds());
         return new ProxyConfig(port, bind, bindText(o.bindAddress()), source, o.ipv6(), o.autodisable(), o.hashFailover(),
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
-                List.copyOf(groups));
+                List.copyOf(groups), health);
     }
 }

@@ -11,7 +11,8 @@ public final class Usage {
         return """
                 balance %s - a TCP proxy with round robin load balancing and failover (Java)
                 usage:
-                  balance [-b addr] [-B addr] [-t sec] [-T sec] [-adfpHM6] \\
+                  balance [-b addr] [-B addr] [-t sec] [-T sec] [-m spec] [-adfpHM6] \\
+                          [--check[=spec]] [--check-OPTION value ...] \\
                           port [h1[:p1[:maxc1]] [!%%] [ ... hN[:pN[:maxcN]]]]
                   balance [-b addr] -i [-d] [-M] port
                   balance [-b addr] -c cmd [-d] [-M] port
@@ -26,11 +27,24 @@ public final class Usage {
                   -f        stay in foreground
                   -i        interactive control
                   -H        failover even if Hash Type is used
+                  -m spec   health checks, balance.fm's syntax, e.g. connect:interval=10 or
+                            command=/usr/local/bin/check %%H %%P:pass=0,2 (see man balance)
                   -M        accepted for compatibility; the control channel is a Unix socket
                             and needs no shared memory or memory mapped file
                   -p        packetdump
                   -t sec    specify connect timeout in seconds (default=%d)
                   -T sec    idle timeout in seconds: end sessions without traffic (default=0, never)
+                  --check[=spec]            health checks with HAProxy's defaults (connect every 2 s,
+                                            rise 2, fall 3); spec as for -m, may name group=G
+                                            or channel=G.C
+                  --check-interval sec      check every sec seconds (0.5, 2, 500ms)
+                  --check-timeout sec       give up a check after sec (default: interval, at most -t)
+                  --check-rise n            passes in a row that bring a channel back (default 2)
+                  --check-fall n            failures in a row that take it out (default 3)
+                  --check-port port         connect to this port instead of the channel's
+                  --check-send text         send text (\\r \\n \\t \\xHH escapes) once connected
+                  --check-expect text       the reply must start with text
+                  --check-expect-regex re   the reply must match the regular expression re
                    !        separates channelgroups (declaring previous to be Round Robin)
                    %%        as !, but declaring previous group to be a Hash Type
 

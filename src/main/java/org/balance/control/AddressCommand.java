@@ -34,17 +34,23 @@ final class AddressCommand implements CommandHandler {
     @Override
     public After run(ControlSession session, Arguments args, StringBuilder out) throws SyntaxError {
         if (create) {
-            create(session.group(), args, out);
+            if (create(session.group(), args, out)) {
+                session.health().channelsChanged(null);
+            }
         } else {
-            assign(session.group(), args, out);
+            Destination d = assign(session.group(), args, out, session.health().isConfigured());
+            if (d != null) {
+                session.health().channelsChanged(d);
+            }
         }
         return After.CONTINUE;
     }
 
-    private void create(DestinationGroup group, Arguments args, StringBuilder out) throws SyntaxError {
+    /** Returns true if a channel was created. */
+    private boolean create(DestinationGroup group, Arguments args, StringBuilder out) throws SyntaxError {
         if (group.isFull()) {
             out.append("no channel slots available\n");
-            return;
+            return false;
         }
         Endpoint endpoint = endpoint(args.word(0), args.word(1));
         if (endpoint == null) {
@@ -53,19 +59,26 @@ final class AddressCommand implements CommandHandler {
             out.append("no channel slots available\n");
         } else {
             out.append("channel created\n");
+            return true;
         }
+        return false;
     }
 
-    private void assign(DestinationGroup group, Arguments args, StringBuilder out) throws SyntaxError {
+    /**
+     * Returns the reassigned channel, or null. Without checks any channel out of service may be reassigned, as
+     * in the original (where autodisable disabled it); with checks, as in balance.fm, only one the operator
+     * disabled, since checks may bring back any other at any moment.
+     */
+    private Destination assign(DestinationGroup group, Arguments args, StringBuilder out, boolean checks) throws SyntaxError {
         BigInteger n = args.number(0);
         Destination d = group.channel(Arguments.index(n, Integer.MAX_VALUE));
         if (d == null) {
             out.append("unknown channel\n");
-            return;
+            return null;
         }
-        if (d.isEnabled()) {
+        if (checks ? d.isEnabled() : d.isInService()) {
             out.append("channel must be disabled to assign new address\n");
-            return;
+            return null;
         }
         Endpoint endpoint = endpoint(args.word(1), args.word(2));
         if (endpoint == null) {
@@ -74,7 +87,9 @@ final class AddressCommand implements CommandHandler {
             out.append("channel must be disabled to assign new address\n");
         } else {
             out.append("channel reassigned\n");
+            return d;
         }
+        return null;
     }
 
     /** The endpoint for a host word and a port word, or null if either is invalid. */

@@ -30,14 +30,14 @@ public final class CommandTable {
             return After.CONTINUE;
         };
         commands = List.of(
-                new Command("quit", List.of(), "", "quit interactive mode", 12, quit),
-                new Command("show", List.of(), "", "show all channels in all groups", 15, new ShowCommand()),
-                new Command("help", List.of("?"), "", "prints this message", 7, helpHandler),
-                new Command("kill", List.of(), "", "kills master process and quits interactive mode", 8, kill),
+                new Command("quit", List.of(), "", "quit interactive mode", 13, quit),
+                new Command("show", List.of(), "", "show all channels in all groups", 16, new ShowCommand()),
+                new Command("help", List.of("?"), "", "prints this message", 8, helpHandler),
+                new Command("kill", List.of(), "", "kills master process and quits interactive mode", 9, kill),
                 new Command("disable", List.of(), "<channel>", "disables specified channel in current group", 3,
                         new SwitchCommand(false)),
                 new Command("group", List.of(), "<group>", "changes current group to <group>", 5, new GroupCommand()),
-                new Command("reset", List.of(), "<channel>", "reset all counters of channel in current group", 13,
+                new Command("reset", List.of(), "<channel>", "reset all counters of channel in current group", 14,
                         new ResetCommand()),
                 new Command("enable", List.of(), "<channel>", "enables channel in current group", 4,
                         new SwitchCommand(true)),
@@ -45,17 +45,21 @@ public final class CommandTable {
                         AddressCommand.create(resolver)),
                 new Command("assign", List.of(), "<channel> <host> <port>", "reassigns a channel in the current group", 2,
                         AddressCommand.assign(resolver)),
-                new Command("maxc", List.of(), "<channel> <maxc>", "specifies new maxc for channel of current group", 9,
+                new Command("maxc", List.of(), "<channel> <maxc>", "specifies new maxc for channel of current group", 10,
                         new MaxcCommand()),
-                new Command("mrtg-bytes", List.of(), "<grp> <ch>", "print bytes in/out in MRTG format", 10,
+                new Command("mrtg-bytes", List.of(), "<grp> <ch>", "print bytes in/out in MRTG format", 11,
                         new MrtgCommand(true)),
-                new Command("mrtg-conns", List.of(), "<grp> <ch>", "print total connections in MRTG format", 11,
+                new Command("mrtg-conns", List.of(), "<grp> <ch>", "print total connections in MRTG format", 12,
                         new MrtgCommand(false)),
-                new Command("version", List.of(), "", "show version id", 16, new VersionCommand()),
-                new Command("hash", List.of(), "", "sets distribution scheme of current group to Hash", 6,
+                new Command("version", List.of(), "", "show version id", 17, new VersionCommand()),
+                new Command("hash", List.of(), "", "sets distribution scheme of current group to Hash", 7,
                         new SchemeCommand(GroupType.HASH)),
-                new Command("rr", List.of(), "", "sets distribution scheme of current group to Round Robin", 14,
-                        new SchemeCommand(GroupType.ROUND_ROBIN)));
+                new Command("rr", List.of(), "", "sets distribution scheme of current group to Round Robin", 15,
+                        new SchemeCommand(GroupType.ROUND_ROBIN)),
+                // last, so that no abbreviation of the original's commands changes meaning ("m" is still maxc);
+                // in help where balance.fm lists it
+                new Command("monitor", List.of(), "[enable|disable|show]", "control the monitor process", 6,
+                        new MonitorCommand()));
         StringBuilder text = new StringBuilder("available commands:\n");
         commands.stream().sorted(Comparator.comparingInt(Command::helpOrder)).forEach(c -> text.append(c.usageLine()));
         helpText = text.toString();

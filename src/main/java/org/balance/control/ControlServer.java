@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.balance.balancing.Routing;
 import org.balance.cli.ExitStatus;
+import org.balance.health.HealthMonitor;
 import org.balance.log.Log;
 import org.balance.relay.Transport;
 
@@ -70,7 +71,7 @@ public final class ControlServer {
 
     /** Binds, publishes the socket at {@code socketPath} and serves until {@link #close()}. */
     public static ControlServer start(Transport transport, EventLoopGroup group, Path socketPath, Routing routing,
-                                      Shutdown shutdown, Settings settings, Log log)
+                                      HealthMonitor health, Shutdown shutdown, Settings settings, Log log)
             throws IOException, ControlSocketFile.InUseException, InterruptedException {
         ControlSocketFile file = ControlSocketFile.prepare(socketPath);
         EventExecutorGroup commands = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("balance-control", true));
@@ -78,7 +79,7 @@ public final class ControlServer {
         try {
             CommandTable table = new CommandTable();
             long pid = ProcessHandle.current().pid();
-            Initializer initializer = new Initializer(transport.isEpoll(), table, routing, pid, shutdown, settings,
+            Initializer initializer = new Initializer(transport.isEpoll(), table, routing, health, pid, shutdown, settings,
                     commands, log);
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
@@ -151,6 +152,7 @@ public final class ControlServer {
         private final boolean epoll;
         private final CommandTable table;
         private final Routing routing;
+        private final HealthMonitor health;
         private final long pid;
         private final Shutdown shutdown;
         private final Settings settings;
@@ -160,11 +162,12 @@ public final class ControlServer {
         /** Set once the socket is bound, before it is published. */
         volatile int ownerUid = -1;
 
-        Initializer(boolean epoll, CommandTable table, Routing routing, long pid, Shutdown shutdown,
+        Initializer(boolean epoll, CommandTable table, Routing routing, HealthMonitor health, long pid, Shutdown shutdown,
                     Settings settings, EventExecutorGroup commands, Log log) {
             this.epoll = epoll;
             this.table = table;
             this.routing = routing;
+            this.health = health;
             this.pid = pid;
             this.shutdown = shutdown;
             this.settings = settings;
@@ -191,7 +194,7 @@ public final class ControlServer {
                     .addLast(new ReadGuard())
                     .addLast(new IdleStateHandler(0, 0, settings.idleSeconds(), TimeUnit.SECONDS))
                     .addLast(new LineDecoder(ControlProtocol.MAX_LINE))
-                    .addLast(commands, "shell", new ControlHandler(table, new ControlSession(routing, pid), shutdown,
+                    .addLast(commands, "shell", new ControlHandler(table, new ControlSession(routing, health, pid), shutdown,
                             settings.handshakeMillis()));
         }
 

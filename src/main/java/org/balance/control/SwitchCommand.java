@@ -5,7 +5,9 @@ import org.balance.balancing.Destination;
 
 /**
  * {@code enable N} and {@code disable N} in the current group. A disabled channel gets no new sessions;
- * the ones it has go on.
+ * the ones it has go on. {@code enable} also brings back a channel taken out by autodisable or by checks; the
+ * operator's {@code disable} holds whatever the checks find. Without checks the answers are the original's,
+ * for which a channel autodisabled by {@code -a} is already disabled.
  */
 final class SwitchCommand implements CommandHandler {
     private final boolean enable;
@@ -22,7 +24,12 @@ final class SwitchCommand implements CommandHandler {
             out.append("no such channel ").append(n).append('\n');
             return After.CONTINUE;
         }
+        boolean inService = d.isInService();
         boolean changed = enable ? d.enable() : d.disable();
+        session.health().operatorSwitched(session.currentGroup(), n.intValue(), d, enable, changed);
+        if (!enable && !session.health().isConfigured()) {
+            changed = inService;
+        }
         String state = enable ? "enabled" : "disabled";
         out.append("channel ").append(n).append(changed ? " " : " already ").append(state).append('\n');
         return After.CONTINUE;

@@ -119,9 +119,8 @@ final class Connector {
             String what = cause instanceof ConnectTimeoutException ? "timeout" : "connection refused";
             log.debug(what + " group " + selection.group() + " channel " + selection.channel() + ": " + cause.getMessage());
         }
-        if (settings.autodisable() && selection.destination().disable()) {
-            log.notice("connection failed group " + selection.group() + " channel " + selection.channel());
-            log.notice(selection.destination().endpoint() + " needs to be enabled manually using balance -i after the problem is solved");
+        if (settings.autodisable() != null) {
+            settings.autodisable().connectFailed(selection.group(), selection.channel(), selection.destination());
         }
     }
 }

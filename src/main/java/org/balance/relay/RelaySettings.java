@@ -2,6 +2,7 @@ package org.balance.relay;
 
 import java.net.InetAddress;
 import org.balance.balancing.Balancer;
+import org.balance.health.Autodisable;
 import org.balance.log.Log;
 
 /**
@@ -10,6 +11,7 @@ import org.balance.log.Log;
  * @param sourceAddress      -B: local address of outgoing connections, or null
  * @param packetDump         -p: where chunks are printed, or null when off
  * @param idleTimeoutSeconds -T: 0 for never
+ * @param autodisable        -a: what a failed connect does to its channel, or null when off
  */
 public record RelaySettings(
         Balancer balancer,
@@ -17,6 +19,6 @@ public record RelaySettings(
         int connectTimeoutMillis,
         int idleTimeoutSeconds,
         InetAddress sourceAddress,
-        boolean autodisable,
+        Autodisable autodisable,
         PacketDump packetDump) {
 }

@@ -19,6 +19,8 @@ import org.balance.cli.ProxyConfig;
 import org.balance.control.ControlServer;
 import org.balance.control.ControlSocketFile;
 import org.balance.control.RunDirectory;
+import org.balance.health.Autodisable;
+import org.balance.health.HealthMonitor;
 import org.balance.log.Log;
 import org.balance.log.StderrLog;
 import org.balance.log.SyslogLog;
@@ -40,6 +42,7 @@ public final class ProxyRuntime {
     private volatile Channel listener;
     private volatile ControlServer control;
     private volatile Log log;
+    private volatile HealthMonitor health = HealthMonitor.none();
     private SyslogLog syslog;
 
     private ProxyRuntime(ProxyConfig config, Transport transport) {
@@ -112,13 +115,14 @@ public final class ProxyRuntime {
                 }
             }
         }
+        health = HealthMonitor.of(config.health(), routing, group, transport, config.sourceAddress(), log);
         RelaySettings settings = new RelaySettings(
                 new Balancer(routing, config.hashFailover()),
                 log,
                 (int) TimeUnit.SECONDS.toMillis(config.connectTimeoutSeconds()),
                 config.idleTimeoutSeconds(),
                 config.sourceAddress(),
-                config.autodisable(),
+                config.autodisable() ? new Autodisable(log, health) : null,
                 config.packetDump() && !background ? new PacketDump(out) : null);
         InetSocketAddress address = config.bindAddress() == null
                 ? new InetSocketAddress(config.port())
@@ -134,6 +138,7 @@ public final class ProxyRuntime {
         if (config.debug()) {
             log.debug("listening on " + listener.localAddress());
         }
+        health.start();
     }
 
     private void startControl(RunDirectory runDirectory) throws StartException {
@@ -144,7 +149,7 @@ public final class ProxyRuntime {
             throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
         }
         try {
-            control = ControlServer.start(transport, group, socket, routing, this::stopFromControl,
+            control = ControlServer.start(transport, group, socket, routing, health, this::stopFromControl,
                     ControlServer.Settings.fromSystemProperties(), log);
         } catch (ControlSocketFile.InUseException e) {
             throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
@@ -200,6 +205,11 @@ public final class ProxyRuntime {
 
     public Log log() {
         return log;
+    }
+
+    /** The health checks ({@link HealthMonitor#none()} without check options). */
+    public HealthMonitor health() {
+        return health;
     }
 
     public EventLoopGroup eventLoops() {
@@ -258,6 +268,7 @@ public final class ProxyRuntime {
         if (c != null) {
             c.shutdownCommands();
         }
+        health.stop();
         if (syslog != null) {
             syslog.close();
         }

@@ -40,4 +40,55 @@ class DestinationTest {
         assertEquals(0, d.bytesReceived());
         assertEquals(1, d.currentConnections());
     }
+
+    private static Destination channel() throws Exception {
+        return new Destination(Endpoint.of("a", InetAddress.getLoopbackAddress(), 1), 0, true);
+    }
+
+    @Test
+    void twoSwitchesTheOperatorsAndTheSoftOne() throws Exception {
+        Destination d = channel();
+        assertEquals(Destination.Status.ENABLED, d.status());
+        assertTrue(d.markDown());
+        assertFalse(d.markDown());
+        assertTrue(d.isEnabled(), "the operator's switch is untouched");
+        assertTrue(d.isDown());
+        assertFalse(d.isInService());
+        assertEquals(Destination.Status.SOFT_DISABLED, d.status());
+        assertTrue(d.markUp());
+        assertFalse(d.markUp());
+        assertTrue(d.isInService());
+    }
+
+    @Test
+    void theOperatorsDisableWinsOverTheSoftSwitch() throws Exception {
+        Destination d = channel();
+        d.disable();
+        assertTrue(d.markDown());
+        assertTrue(d.markUp());
+        assertFalse(d.isInService(), "a soft switch never brings back what the operator disabled");
+        assertEquals(Destination.Status.DISABLED, d.status());
+        assertFalse(d.tryReserve());
+    }
+
+    @Test
+    void enableClearsBothSwitchesAndDisableOfASoftDisabledChannelMakesItTheOperators() throws Exception {
+        Destination d = channel();
+        d.markDown();
+        assertTrue(d.enable(), "enable brings back a soft-disabled channel, as after -a in the original");
+        assertTrue(d.isInService());
+        assertFalse(d.enable());
+        d.markDown();
+        assertTrue(d.disable());
+        assertEquals(Destination.Status.DISABLED, d.status());
+        assertTrue(d.enable());
+        assertEquals(Destination.Status.ENABLED, d.status());
+    }
+
+    @Test
+    void assignWhileOutOfService() throws Exception {
+        Destination d = channel();
+        d.markDown();
+        assertTrue(d.assign(Endpoint.of("b", InetAddress.getLoopbackAddress(), 2)), "a soft-disabled channel is out of service too");
+    }
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class CommandLineFuzzTest {
     private static final String[] OPTIONS = {"-a", "-b", "-B", "-c", "-d", "-f", "-H", "-i", "-M", "-p", "-t", "-T", "-6",
-        "-x", "-", "--", "-ft5", "-T0", "-t99999999999", "-b::1", "-Bbad..host", "-q", "-fpadHM6", "-\u00e9"};
+        "-x", "-", "--", "-ft5", "-T0", "-t99999999999", "-b::1", "-Bbad..host", "-q", "-fpadHM6", "-\u00e9",
+        "-m", "-mconnect", "--check", "--check=", "--check=group=1", "--check-rise", "--check-e", "--check-port=0", "--bogus"};
     private static final String[] VALUES = {"0", "-1", "5", "86401", "99999999999999999999", "abc", "", " ", "1e3", "0x10"};
     private static final String[] PORTS = {"8888", "0", "65536", "-80", "smtp", "nosuchservice", "80x", "", "99999999999"};
     private static final String[] CHANNELS = {"127.0.0.1", "localhost", "::1", "[::1]", "[::1", "[::1]x", "host:::", ":80",

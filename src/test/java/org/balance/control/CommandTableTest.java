@@ -62,7 +62,8 @@ class CommandTableTest {
                 Map.entry("g", "group"), Map.entry("r", "reset"), Map.entry("re", "reset"), Map.entry("rr", "rr"),
                 Map.entry("e", "enable"), Map.entry("c", "create"), Map.entry("a", "assign"), Map.entry("m", "maxc"),
                 Map.entry("mr", "mrtg-bytes"), Map.entry("mrtg-", "mrtg-bytes"), Map.entry("mrtg-c", "mrtg-conns"),
-                Map.entry("v", "version"), Map.entry("version", "version"), Map.entry("mrtg-conns", "mrtg-conns"));
+                Map.entry("v", "version"), Map.entry("version", "version"), Map.entry("mrtg-conns", "mrtg-conns"),
+                Map.entry("mo", "monitor"), Map.entry("mon", "monitor"), Map.entry("monitor", "monitor"));
         expected.forEach((word, name) -> assertEquals(name, table.find(word).name(), word));
         for (String word : List.of("x", "quitx", "shows", "??", "hashh", "mrtg-bytesx", "SHOW", "-c")) {
             assertNull(table.find(word), word);
@@ -78,6 +79,7 @@ class CommandTableTest {
                   disable <channel>              disables specified channel in current group
                   enable <channel>               enables channel in current group
                   group <group>                  changes current group to <group>
+                  monitor [enable|disable|show]  control the monitor process
                   hash                           sets distribution scheme of current group to Hash
                   help                           prints this message
                   kill                           kills master process and quits interactive mode
@@ -90,10 +92,10 @@ class CommandTableTest {
                   show                           show all channels in all groups
                   version                        show version id
                 """;
-        assertEquals(original, run("help"));
+        assertEquals(original, run("help"), "the original's list, with balance.fm's monitor where balance.fm has it");
         assertEquals(original, run("?"));
         assertEquals(original, run("h"));
-        assertEquals(16, table.commands().size());
+        assertEquals(17, table.commands().size());
         for (Command c : table.commands()) {
             assertTrue(original.contains(c.usageLine()), c.name());
         }

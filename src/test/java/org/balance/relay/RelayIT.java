@@ -237,7 +237,7 @@ class RelayIT {
                     assertEquals("ok", Net.readLine(s));
                 }
             }
-            assertTrue(!balance.channel(0, 0).isEnabled());
+            assertEquals(Destination.Status.SOFT_DISABLED, balance.channel(0, 0).status(), "out until enable, softly");
             assertEquals(1, balance.channel(0, 0).totalConnections(), "disabled after the first failure");
             String err = balance.stderr();
             assertTrue(err.contains("connection failed group 0 channel 0"), err);

@@ -74,6 +74,7 @@ public final class Backend implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final List<InetSocketAddress> peers = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch acceptEnded = new java.util.concurrent.CountDownLatch(1);
 
     public Backend(String name, Behaviour behaviour) throws IOException {
         this(name, behaviour, InetAddress.getLoopbackAddress(), 0);
@@ -89,6 +90,14 @@ public final class Backend implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        try {
+            serveAccepted();
+        } finally {
+            acceptEnded.countDown();
+        }
+    }
+
+    private void serveAccepted() {
         while (!server.isClosed()) {
             Socket s;
             try {
@@ -148,6 +157,25 @@ public final class Backend implements AutoCloseable {
             } catch (IOException ignored) {
                 // already gone
             }
+        }
+    }
+
+    /**
+     * Stops accepting: once this returns the port is free again (the thread blocked in accept, which holds the
+     * listening socket open, has left it); connections being served go on until their clients end them.
+     */
+    public void stopListening() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
+            if (!acceptEnded.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the accept thread of " + name + " did not end");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
