@@ -1,5 +1,19 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit tests (*Test) and loopback integration tests (*IT) against the real jar.
+# Runs the whole test suite: unit tests (*Test) and loopback integration tests (*IT) against the real jar,
+# and the Debian package built by the deb profile (installed and purged again when run as root).
 set -euo pipefail
 cd "$(dirname "$0")"
-exec mvn -B verify "$@"
+
+# What the tests use beyond the JDK and Maven: ps and pgrep (procps), man and groff (man-db, groff-base),
+# setsid (util-linux). Installed from Debian's packages when missing and we may.
+missing=()
+{ command -v ps && command -v pgrep; } >/dev/null 2>&1 || missing+=(procps)
+command -v man >/dev/null 2>&1 || missing+=(man-db)
+command -v groff >/dev/null 2>&1 || missing+=(groff-base)
+command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
+if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+exec mvn -B -Pdeb verify "$@"

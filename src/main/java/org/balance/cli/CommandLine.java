@@ -7,8 +7,10 @@ import java.util.List;
  * Parses the original's options like glibc getopt with the option string {@code "c:b:B:t:T:m:adfpiHM6"}:
  * letters may be clustered ({@code -fp}), values may be attached ({@code -t5}) or follow, options may stand
  * anywhere before {@code --}, and everything else is an operand in its original order. {@code -m} is
- * balance.fm's health check option; the long options ({@link CheckOptions#LONG}) are read like getopt_long
- * reads them: {@code --name=value} or {@code --name value}, and any unambiguous abbreviation of the name.
+ * balance.fm's health check option. The long options are read like getopt_long reads them: {@code --name=value}
+ * or {@code --name value}, and any unambiguous abbreviation of the name ({@code --he}). {@code --help} and
+ * {@code --version} decide at once, as does the first bad option; the others are health check options
+ * ({@link CheckOptions#LONG}).
  */
 public final class CommandLine {
     private static final String FLAGS = "adfpiHM6";
@@ -40,7 +42,12 @@ public final class CommandLine {
                 continue;
             }
             if (arg.startsWith("--")) {
-                i = longOption(args, i, checks);
+                String name = longName(arg);
+                Options.Mode request = request(name, arg);
+                if (request != null) {
+                    return Options.request(request);
+                }
+                i = longValue(args, i, name, checks);
                 continue;
             }
             for (int k = 1; k < arg.length(); k++) {
@@ -84,7 +91,8 @@ public final class CommandLine {
         }
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
-                interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks));
+                interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands),
+                List.copyOf(checks), null);
         if (options.mode() == Options.Mode.PROXY) {
             if (operands.isEmpty()) {
                 throw UsageException.usage("missing port and channels");
@@ -103,33 +111,51 @@ public final class CommandLine {
         return options;
     }
 
-    /** Reads the long option at {@code args[i]} (and its value); returns the index of the last word it used. */
-    private static int longOption(String[] args, int i, List<CheckOptions.Given> checks) throws UsageException {
-        String arg = args[i];
+    /** The long options getopt_long would match: {@code --help}, {@code --version} and the health check options. */
+    private static final List<String> LONG = concat(List.of("help", "version"), CheckOptions.LONG);
+
+    /** The full name of the long option {@code arg} names (whole or an unambiguous prefix). */
+    private static String longName(String arg) throws UsageException {
         int equals = arg.indexOf('=');
         String written = equals < 0 ? arg.substring(2) : arg.substring(2, equals);
-        String name = null;
         List<String> candidates = new ArrayList<>();
-        for (String option : CheckOptions.LONG) {
+        for (String option : LONG) {
             if (option.equals(written)) {
-                name = option;
-                break;
+                return option;
             }
-            if (option.startsWith(written)) {
+            if (!written.isEmpty() && option.startsWith(written)) {
                 candidates.add(option);
             }
         }
-        if (name == null && candidates.size() == 1) {
-            name = candidates.get(0);
+        if (candidates.size() == 1) {
+            return candidates.get(0);
         }
-        if (name == null) {
-            if (candidates.isEmpty()) {
-                throw UsageException.usage("unrecognized option '" + arg + "'");
-            }
-            StringBuilder message = new StringBuilder("option '" + arg + "' is ambiguous; possibilities:");
-            candidates.forEach(c -> message.append(" '--").append(c).append('\''));
-            throw UsageException.usage(message.toString());
+        if (candidates.isEmpty()) {
+            throw UsageException.usage("unrecognized option '" + arg + "'");
         }
+        StringBuilder message = new StringBuilder("option '" + arg + "' is ambiguous; possibilities:");
+        candidates.forEach(c -> message.append(" '--").append(c).append('\''));
+        throw UsageException.usage(message.toString());
+    }
+
+    /** {@link Options.Mode#HELP} or {@link Options.Mode#VERSION} for those options, null for any other. */
+    private static Options.Mode request(String name, String arg) throws UsageException {
+        Options.Mode mode = switch (name) {
+            case "help" -> Options.Mode.HELP;
+            case "version" -> Options.Mode.VERSION;
+            default -> null;
+        };
+        if (mode != null && arg.indexOf('=') >= 0) {
+            throw UsageException.usage("option '--" + name + "' doesn't allow an argument");
+        }
+        return mode;
+    }
+
+    /** Reads the value of the long option {@code name} at {@code args[i]}; returns the index of the last word used. */
+    private static int longValue(String[] args, int i, String name, List<CheckOptions.Given> checks)
+            throws UsageException {
+        String arg = args[i];
+        int equals = arg.indexOf('=');
         String value;
         if (equals >= 0) {
             value = arg.substring(equals + 1);
@@ -142,6 +168,12 @@ public final class CommandLine {
         }
         checks.add(new CheckOptions.Given(name, value));
         return i;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
     }
 
     private static int seconds(String value, String what) throws UsageException {

@@ -2,10 +2,12 @@ package org.balance.cli;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Map;
 import org.balance.control.ControlClient;
 import org.balance.control.RunDirectory;
 import org.balance.runtime.Background;
+import org.balance.runtime.ProcessTitle;
 import org.balance.runtime.ProxyRuntime;
 import org.balance.runtime.StartException;
 
@@ -30,6 +32,15 @@ public final class Main {
         Options options;
         try {
             options = CommandLine.parse(args);
+            if (options.mode() == Options.Mode.HELP) {
+                out.print(Usage.text());
+                return ExitStatus.OK;
+            }
+            if (options.mode() == Options.Mode.VERSION) {
+                out.println("balance " + Usage.VERSION);
+                return ExitStatus.OK;
+            }
+            showAsTypedCommand(args, env, options.debug(), err);
             if (options.mode() != Options.Mode.PROXY) {
                 int port = ProxyConfig.listenPort(options.port());
                 return ControlClient.run(options, port, in, out, err, env);
@@ -50,6 +61,22 @@ public final class Main {
                 err.print(Usage.text());
             }
             return e.exitStatus();
+        }
+    }
+
+    /**
+     * In ps and pgrep, a running balance shows as the launcher's path as typed and the original arguments, as
+     * the original did: the proxy in the foreground, the command waiting for the background start, the daemon
+     * (which inherits the environment), and the control shell and command.
+     */
+    private static void showAsTypedCommand(String[] args, Map<String, String> env, boolean debug, PrintStream err) {
+        String argv0 = env.get(ProcessTitle.ARGV0_ENV);
+        if (argv0 == null || argv0.isEmpty()) {
+            return;
+        }
+        String problem = ProcessTitle.set(argv0, List.of(args));
+        if (problem != null && debug) {
+            err.println("balance: process title not set: " + problem);
         }
     }
 

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The command line as given, before any name is resolved. {@code operands} are the port followed by the
  * channel words and separators ({@code !} and {@code %}). {@code checks} are the health check options
- * ({@code -m} and the long ones) in the order given.
+ * ({@code -m} and the long ones) in the order given. {@code requested} is {@link Mode#HELP} or
+ * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
 public record Options(
         boolean autodisable,
@@ -22,13 +23,23 @@ public record Options(
         int idleTimeoutSeconds,
         boolean ipv6,
         List<String> operands,
-        List<CheckOptions.Given> checks) {
+        List<CheckOptions.Given> checks,
+        Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
 
-    public enum Mode { PROXY, CONTROL_SHELL, CONTROL_COMMAND }
+    public enum Mode { PROXY, CONTROL_SHELL, CONTROL_COMMAND, HELP, VERSION }
+
+    /** {@code --help} or {@code --version}: nothing else of the command line counts. */
+    static Options request(Mode mode) {
+        return new Options(false, null, null, null, false, false, false, false, false, false,
+                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), mode);
+    }
 
     public Mode mode() {
+        if (requested != null) {
+            return requested;
+        }
         if (command != null) {
             return Mode.CONTROL_COMMAND;
         }

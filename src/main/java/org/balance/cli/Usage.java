@@ -1,6 +1,6 @@
 package org.balance.cli;
 
-/** The usage text printed on a usage error. */
+/** The usage text: on standard error after a usage error, on standard output for {@code --help}. */
 public final class Usage {
     public static final String VERSION = "4.0";
 
@@ -16,6 +16,7 @@ public final class Usage {
                           port [h1[:p1[:maxc1]] [!%%] [ ... hN[:pN[:maxcN]]]]
                   balance [-b addr] -i [-d] [-M] port
                   balance [-b addr] -c cmd [-d] [-M] port
+                  balance --help | --version
 
                   -6        listen on an IPv6 socket (IPv4 clients still arrive, as ::ffff:a.b.c.d)
                   -a        enable channel autodisable option

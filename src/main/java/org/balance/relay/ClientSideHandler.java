@@ -78,10 +78,9 @@ final class ClientSideHandler extends RelayHandler {
         }
         if (endedEarly) {
             super.inputEnded(client);
-        } else {
-            readMore(client);
         }
-        readMore(server);
+        startReading(client);
+        startReading(server);
     }
 
     @Override

@@ -6,8 +6,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.util.ReferenceCountUtil;
 import org.balance.balancing.Destination;
 
@@ -16,12 +18,14 @@ import org.balance.balancing.Destination;
  * session run on the same event loop, so the two handlers share no locks.
  *
  * <ul>
- *   <li>Backpressure: auto-read is off; after a batch of reads the peer is flushed, and reading goes on only
- *       while the peer is writable. When the peer drains below its low watermark it resumes this side.
- *       (Auto-read with read interest toggled only under backpressure saves two epoll_ctl calls per
- *       request, but lost the last bytes of chained transfers now and then: not worth it.)</li>
+ *   <li>Backpressure: once the session is established both sides read on their own (auto-read), several reads
+ *       per wake-up, and the peer is flushed after each batch. When the peer's pending output passes its high
+ *       watermark, this side stops reading until the peer drains below its low watermark. Read interest only
+ *       changes under backpressure, not on every request.</li>
  *   <li>Half-close: when this side's input ends, the peer's output is shut down once everything before it has
- *       been written, and the other direction keeps flowing. When both directions have ended, both close.</li>
+ *       been written, and the other direction keeps flowing. The direction that ends last needs no shutdown of
+ *       its own: the session is over, and closing both sides (after flushing what they still have) sends the
+ *       last FIN. That saves the half-close bookkeeping's system calls on every session.</li>
  *   <li>Failure: a reset or failed write closes both sides, the peer after flushing what it still has.</li>
  * </ul>
  */
@@ -75,28 +79,37 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         Channel to = peer;
-        if (to == null) {
-            return;
-        }
-        to.flush();
-        if (to.isWritable()) {
-            readMore(ctx.channel());
+        if (to != null) {
+            to.flush();
         }
     }
 
-    /** This side drained: let the peer, which writes into it, read again. */
+    /**
+     * This side's pending output crossed a watermark: the peer, which writes into it, stops or resumes reading.
+     * (Stopping ends the peer's batch of reads, whose channelReadComplete flushes this side.)
+     */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && peer != null) {
-            readMore(peer);
+        Channel from = peer;
+        if (from != null) {
+            if (ctx.channel().isWritable()) {
+                startReading(from);
+            } else {
+                from.config().setAutoRead(false);
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
 
-    static void readMore(Channel ch) {
-        if (ch.isActive() && !((DuplexChannel) ch).isInputShutdown()) {
-            ch.read();
+    /** Lets {@code ch} read on its own from now on, unless its input has ended (or it is gone). */
+    static void startReading(Channel ch) {
+        if (canRead(ch)) {
+            ch.config().setAutoRead(true);
         }
+    }
+
+    private static boolean canRead(Channel ch) {
+        return ch.isActive() && !((DuplexChannel) ch).isInputShutdown();
     }
 
     @Override
@@ -118,20 +131,45 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
             self.close();
             return;
         }
-        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
-            if (!written.isSuccess()) {
+        if (((DuplexChannel) to).isInputShutdown()) {
+            // The other direction has ended already (its FIN may still be on its way to us): the session is over.
+            closeOnFlush(to);
+            closeOnFlush(self);
+            return;
+        }
+        whenFlushed(to, () -> ((DuplexChannel) to).shutdownOutput().addListener((ChannelFutureListener) shut -> {
+            if (!shut.isSuccess()) {
                 peerFailed(self, to);
-                return;
+            } else if (settings.packetDump() == null) {
+                // Nothing more goes to the peer: when its input ends, the session is over, and Netty may close
+                // it at once instead of shutting its input down first. (Not with -p, which prints that end.)
+                ((SocketChannelConfig) to.config()).setAllowHalfClosure(false);
             }
-            ((DuplexChannel) to).shutdownOutput().addListener((ChannelFutureListener) shut -> {
-                if (!shut.isSuccess()) {
-                    peerFailed(self, to);
-                } else if (bothDirectionsEnded(self, to)) {
-                    self.close();
-                    to.close();
-                }
-            });
+        }), () -> peerFailed(self, to));
+    }
+
+    /**
+     * Runs {@code then} once everything written to {@code ch} so far has gone out (at once if nothing is
+     * pending), or {@code failed} if that fails.
+     */
+    private static void whenFlushed(Channel ch, Runnable then, Runnable failed) {
+        if (nothingPending(ch)) {
+            then.run();
+            return;
+        }
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
+            if (written.isSuccess()) {
+                then.run();
+            } else {
+                failed.run();
+            }
         });
+    }
+
+    /** Nothing written to {@code ch} waits to go out: no flushed message left, and no bytes written but not flushed. */
+    private static boolean nothingPending(Channel ch) {
+        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+        return out == null || out.isEmpty() && out.totalPendingWriteBytes() == 0;
     }
 
     /**
@@ -141,12 +179,6 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     private static void peerFailed(Channel self, Channel to) {
         to.close();
         closeOnFlush(self);
-    }
-
-    private static boolean bothDirectionsEnded(Channel a, Channel b) {
-        DuplexChannel x = (DuplexChannel) a;
-        DuplexChannel y = (DuplexChannel) b;
-        return x.isInputShutdown() && y.isInputShutdown() && x.isOutputShutdown() && y.isOutputShutdown();
     }
 
     @Override
@@ -172,10 +204,13 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
 
     /** Closes {@code ch} once what has been written to it is flushed. */
     static void closeOnFlush(Channel ch) {
-        if (ch != null && ch.isActive()) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        } else if (ch != null) {
+        if (ch == null) {
+            return;
+        }
+        if (!ch.isActive() || nothingPending(ch)) {
             ch.close();
+        } else {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

@@ -13,54 +13,84 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 
-/** The I/O transport: Linux epoll when its native library loads, Java NIO everywhere else. */
+/**
+ * The I/O transport of the relay: Linux epoll when its native library loads, Java NIO everywhere else. Chosen
+ * once at start-up by the system property {@code balance.transport} ({@code epoll}, {@code nio}); {@code -d} says
+ * which. (Netty's io_uring transport was tried and dropped on kernel 6.18: no measurable gain over epoll, and a
+ * server's reset did not reach a client under backpressure; see docs/BENCH.md.)
+ */
 public final class Transport {
-    /** The transports by the names {@code balance.transport} takes, best first. */
-    public static final java.util.List<String> NAMES = java.util.List.of("epoll", "nio");
-    private final boolean epoll;
+    /** The transports by the names {@code balance.transport} takes. */
+    public static final List<String> NAMES = List.of("epoll", "nio");
 
-    private Transport(boolean epoll) {
-        this.epoll = epoll;
+    private enum Kind { EPOLL, NIO }
+
+    private final Kind kind;
+
+    private Transport(Kind kind) {
+        this.kind = kind;
     }
 
-    /** Epoll if available, unless the system property {@code balance.transport=nio} asks for NIO. */
+    /** The transport the system property {@code balance.transport} names, or the default. */
     public static Transport detect() {
         return named(System.getProperty("balance.transport", ""));
     }
 
-    /** {@code nio} for NIO; anything else is epoll where its native library loads, NIO elsewhere. */
+    /** {@code nio} for NIO, anything else the default: epoll where its native library loads, NIO elsewhere. */
     public static Transport named(String name) {
-        return new Transport(!"nio".equalsIgnoreCase(name) && Epoll.isAvailable());
+        String wanted = name.toLowerCase(Locale.ROOT);
+        if (wanted.equals("nio")) {
+            return new Transport(Kind.NIO);
+        }
+        return new Transport(Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO);
     }
 
     public boolean isEpoll() {
-        return epoll;
+        return kind == Kind.EPOLL;
+    }
+
+    /** Linux's own transport, which can set any socket option. */
+    public boolean isNative() {
+        return kind != Kind.NIO;
     }
 
     public String name() {
-        return epoll ? "epoll" : "nio";
+        return NAMES.get(kind.ordinal());
     }
 
-    public EventLoopGroup newGroup(int threads, ThreadFactory threads0) {
-        IoHandlerFactory factory = epoll ? EpollKeepRegistered.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, threads0, factory);
+    @Override
+    public String toString() {
+        return name();
+    }
+
+    public EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
+        IoHandlerFactory factory = switch (kind) {
+            case EPOLL -> EpollKeepRegistered.newFactory();
+            case NIO -> NioIoHandler.newFactory();
+        };
+        return new MultiThreadIoEventLoopGroup(threads, threadFactory, factory);
     }
 
     /** A listening TCP channel; {@code ipv6} forces an IPv6 socket (the default is dual-stack anyway). */
     public ServerChannel newServerChannel(boolean ipv6) {
-        if (epoll) {
-            return ipv6 ? new EpollServerSocketChannel(SocketProtocolFamily.INET6) : new EpollServerSocketChannel();
-        }
-        return ipv6
-                ? new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET6)
-                : new NioServerSocketChannel();
+        return switch (kind) {
+            case EPOLL -> ipv6 ? new EpollServerSocketChannel(SocketProtocolFamily.INET6) : new EpollServerSocketChannel();
+            case NIO -> ipv6
+                    ? new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET6)
+                    : new NioServerSocketChannel();
+        };
     }
 
     /** An unregistered outgoing TCP channel of the given address family. Throws ChannelException without a socket. */
     public SocketChannel newSocketChannel(boolean ipv6) {
         SocketProtocolFamily family = ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
-        return epoll ? new EpollSocketChannel(family) : new NioSocketChannel(SelectorProvider.provider(), family);
+        return switch (kind) {
+            case EPOLL -> new EpollSocketChannel(family);
+            case NIO -> new NioSocketChannel(SelectorProvider.provider(), family);
+        };
     }
 }

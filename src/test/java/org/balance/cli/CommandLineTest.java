@@ -75,4 +75,27 @@ class CommandLineTest {
         assertThrows(UsageException.class, () -> CommandLine.parse("-i"));
         assertThrows(UsageException.class, () -> CommandLine.parse("-i", "8888", "extra"));
     }
+
+    @Test
+    void helpAndVersionAreLongOptionsAsGetoptLongParsesThem() throws Exception {
+        assertEquals(Options.Mode.HELP, CommandLine.parse("--help").mode());
+        assertEquals(Options.Mode.VERSION, CommandLine.parse("--version").mode());
+        assertEquals(Options.Mode.HELP, CommandLine.parse("--he").mode(), "an unambiguous prefix");
+        assertEquals(Options.Mode.VERSION, CommandLine.parse("--v").mode());
+        assertEquals(Options.Mode.HELP, CommandLine.parse("8888", "h1", "--help").mode(), "anywhere before --");
+        assertEquals(Options.Mode.HELP, CommandLine.parse("--help", "-x").mode(), "the first option decides");
+        assertEquals(Options.Mode.VERSION, CommandLine.parse("-f", "--version", "--help").mode());
+        assertEquals(List.of("8888", "--help"), CommandLine.parse("-f", "--", "8888", "--help").operands(),
+                "after -- it is an operand");
+
+        UsageException e = assertThrows(UsageException.class, () -> CommandLine.parse("-x", "--help"));
+        assertEquals("invalid option -- 'x'", e.getMessage());
+        e = assertThrows(UsageException.class, () -> CommandLine.parse("--foo", "8888", "h1"));
+        assertEquals("unrecognized option '--foo'", e.getMessage());
+        assertEquals(64, e.exitStatus());
+        assertTrue(e.showUsage());
+        e = assertThrows(UsageException.class, () -> CommandLine.parse("--help=yes"));
+        assertEquals("option '--help' doesn't allow an argument", e.getMessage());
+        assertEquals(64, e.exitStatus());
+    }
 }

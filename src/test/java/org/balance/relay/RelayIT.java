@@ -359,6 +359,26 @@ class RelayIT {
         }
     }
 
+    /** The original sets SO_KEEPALIVE on both sockets of a session; so do we, on every transport. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("org.balance.relay.RelayIntegrityIT#transports")
+    void bothSocketsOfASessionKeepAlive(Transport transport) throws Exception {
+        try (Backend echo = new Backend("echo", Backend.ECHO);
+             InProcessBalance balance = InProcessBalance.start(transport, List.of(), echo.channel());
+             Socket s = Net.connect(balance.port)) {
+            s.getOutputStream().write('k');
+            assertEquals('k', s.getInputStream().read());
+            int clientPort = s.getLocalPort();
+            List<Net.TcpSocket> sockets = Net.tcpSockets();
+            Net.TcpSocket accepted = sockets.stream()
+                    .filter(t -> t.localPort() == balance.port && t.remotePort() == clientPort).findFirst().orElseThrow();
+            Net.TcpSocket outgoing = sockets.stream()
+                    .filter(t -> t.remotePort() == echo.port() && t.state() == 1).findFirst().orElseThrow();
+            assertEquals(2, accepted.timer(), "keepalive timer on the accepted socket: " + accepted);
+            assertEquals(2, outgoing.timer(), "keepalive timer on the socket to the server: " + outgoing);
+        }
+    }
+
     @Test
     void sourceAddressForOutgoingConnections() throws Exception {
         try (Backend echo = new Backend("echo", Backend.ECHO);

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.balance.support.Backend;
 import org.balance.support.BalanceProcess;
 import org.balance.support.Net;
+import org.balance.support.Processes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +68,19 @@ class LauncherIT {
             assertNoStackTrace(r.stderr());
             assertEquals("", r.stdout());
         }
+    }
+
+    @Test
+    void helpAndVersionAnswerOnStandardOutputWithStatus0() throws Exception {
+        BalanceProcess.Result help = run("--help");
+        assertEquals(0, help.status(), help.stderr());
+        assertEquals(org.balance.cli.Usage.text(), help.stdout());
+        assertEquals("", help.stderr(), "nothing else, no JVM log lines");
+        BalanceProcess.Result version = run("--version");
+        assertEquals(new BalanceProcess.Result(0, "balance " + org.balance.cli.Usage.VERSION + "\n", ""), version);
+        BalanceProcess.Result bad = run("--verbose", "8888", "127.0.0.1");
+        assertEquals(64, bad.status());
+        assertTrue(bad.stderr().startsWith("unrecognized option '--verbose'\nbalance"), bad.stderr());
     }
 
     @Test
@@ -111,14 +125,133 @@ class LauncherIT {
         }
     }
 
-    /** The daemon's pid, found by its command line. */
-    static long daemonPid(int port) {
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine()
-                        .map(c -> c.contains("org.balance.cli.Main ") && c.contains(" " + port + " ")).orElse(false))
-                .mapToLong(ProcessHandle::pid)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no daemon for port " + port));
+    /** The daemon's pid, found by its command line: bin/balance's path and the arguments, as ps shows it. */
+    static long daemonPid(int port) throws Exception {
+        String launcher = BalanceProcess.launcher() + " ";
+        List<Long> pids = new java.util.ArrayList<>();
+        for (ProcessHandle p : (Iterable<ProcessHandle>) ProcessHandle.allProcesses()::iterator) {
+            String line = Processes.commandLine(p.pid());
+            if (line != null && line.startsWith(launcher) && (line + " ").contains(" " + port + " ")) {
+                pids.add(p.pid());
+            }
+        }
+        if (pids.size() != 1) {
+            throw new AssertionError("expected one daemon for port " + port + ", found " + pids);
+        }
+        return pids.get(0);
+    }
+
+    /**
+     * Seed 004's init script finds its balance with {@code ps -edf | grep /opt/balance/balance} and stops it by
+     * the pids it finds: a running balance must show as the path that was typed and the original arguments,
+     * in the background and in the foreground, for ps, pgrep -f, and (by its name) pgrep and pidof.
+     */
+    @Test
+    void aRunningBalanceShowsInPsAsTheCommandThatStartedIt() throws Exception {
+        Path typed = Files.createSymbolicLink(Files.createDirectories(dir.resolve("opt/balance")).resolve("balance"),
+                BalanceProcess.launcher());
+        try (Backend echo = new Backend("echo", Backend.IDENTIFY)) {
+            int port = Net.freePort();
+            BalanceProcess.Result r = BalanceProcess.runAs(dir, Map.of(), typed, String.valueOf(port), echo.channel());
+            assertEquals(0, r.status(), r.stderr());
+            String expected = typed + " " + port + " " + echo.channel();
+            try {
+                long pid = Processes.single(expected);
+                assertShownAs(pid, expected);
+                try (Socket s = Net.connect(port)) {
+                    assertEquals("echo", Net.readLine(s), "the process found that way is the proxy");
+                }
+            } finally {
+                Processes.killAll(" " + port + " " + echo.channel());
+            }
+
+            int fg = Net.freePort();
+            try (BalanceProcess p = BalanceProcess.startAs(dir, Map.of(), typed, "-f", String.valueOf(fg), echo.channel())) {
+                Net.await("listening", Duration.ofSeconds(20), () -> Net.accepts("127.0.0.1", fg));
+                assertShownAs(p.pid(), typed + " -f " + fg + " " + echo.channel());
+            }
+        }
+    }
+
+    /** An open control shell is a running balance too: the original's showed as typed, and the seed's grep saw it. */
+    @Test
+    void anOpenControlShellShowsAsTheCommandThatStartedIt() throws Exception {
+        Path typed = Files.createSymbolicLink(Files.createDirectories(dir.resolve("opt/balance")).resolve("balance"),
+                BalanceProcess.launcher());
+        try (Backend echo = new Backend("echo", Backend.IDENTIFY)) {
+            int port = Net.freePort();
+            try (BalanceProcess proxy = BalanceProcess.start(dir, Map.of(), "-f", String.valueOf(port), echo.channel())) {
+                Net.await("listening", Duration.ofSeconds(20), () -> Net.accepts("127.0.0.1", port));
+                ProcessBuilder pb = new ProcessBuilder(typed.toString(), "-i", String.valueOf(port))
+                        .redirectErrorStream(true);
+                pb.environment().put("BALANCE_JAR", System.getProperty("balance.jar"));
+                pb.environment().put("BALANCE_RUNDIR", dir.toString());
+                Process shell = pb.start();
+                try {
+                    java.io.InputStream out = shell.getInputStream();
+                    StringBuilder seen = new StringBuilder();
+                    while (!seen.toString().endsWith("balance[0] ")) {
+                        int c = out.read();
+                        assertTrue(c >= 0, "the shell's prompt, got: " + seen);
+                        seen.append((char) c);
+                    }
+                    assertShownAs(shell.pid(), typed + " -i " + port);
+                } finally {
+                    shell.getOutputStream().close();
+                    assertTrue(shell.waitFor(10, TimeUnit.SECONDS));
+                }
+            }
+        }
+    }
+
+    private static void assertShownAs(long pid, String line) throws Exception {
+        assertEquals(line, Processes.output("ps", "-o", "args=", "-p", String.valueOf(pid)).strip(), "ps args");
+        assertEquals(String.valueOf(pid), Processes.output("pgrep", "-f", "-x", line).strip(), "pgrep -f -x");
+        assertEquals("balance", Processes.output("ps", "-o", "comm=", "-p", String.valueOf(pid)).strip(), "ps comm");
+        assertTrue(Processes.output("ps", "-edf").lines().anyMatch(l -> l.endsWith(" " + line)
+                && l.split("\\s+")[1].equals(String.valueOf(pid))), "ps -edf");
+    }
+
+    /** The title is written through /proc/self/mem: it must work on every JDK the machine has (17, Temurin 25). */
+    @Test
+    void theTitleWorksOnEveryInstalledJdk() throws Exception {
+        List<Path> jdks = installedJdks();
+        assertFalse(jdks.isEmpty(), "no JDK found under /usr/lib/jvm");
+        try (Backend echo = new Backend("echo", Backend.IDENTIFY)) {
+            for (Path jdk : jdks) {
+                int port = Net.freePort();
+                try (BalanceProcess p = BalanceProcess.start(dir, Map.of("JAVA_HOME", jdk.toString()),
+                        "-f", String.valueOf(port), echo.channel())) {
+                    Net.await("listening on " + jdk, Duration.ofSeconds(30), () -> Net.accepts("127.0.0.1", port));
+                    assertEquals(jdk.resolve("bin/java").toRealPath(),
+                            Path.of("/proc", String.valueOf(p.pid()), "exe").toRealPath(), "runs on " + jdk);
+                    assertEquals(BalanceProcess.launcher() + " -f " + port + " " + echo.channel(),
+                            Processes.commandLine(p.pid()), "title on " + jdk);
+                    try (Socket s = Net.connect(port)) {
+                        assertEquals("echo", Net.readLine(s), "forwards on " + jdk);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The JDKs and JREs of version 17 or later under /usr/lib/jvm, each once. */
+    private static List<Path> installedJdks() throws Exception {
+        java.util.Map<Path, Path> byRealPath = new java.util.TreeMap<>();
+        try (var entries = Files.list(Path.of("/usr/lib/jvm"))) {
+            for (Path jdk : (Iterable<Path>) entries::iterator) {
+                Path release = jdk.resolve("release");
+                if (!Files.isExecutable(jdk.resolve("bin/java")) || !Files.isRegularFile(release)) {
+                    continue;
+                }
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)")
+                        .matcher(Files.readString(release));
+                if (m.find() && Integer.parseInt(m.group(1)) >= 17) {
+                    byRealPath.putIfAbsent(jdk.toRealPath(), jdk);
+                }
+            }
+        }
+        return List.copyOf(byRealPath.values());
     }
 
     @Test
@@ -131,7 +264,8 @@ class LauncherIT {
                     assertEquals("echo", Net.readLine(s));
                 }
                 Path socket = dir.resolve("balance." + port + ".0.0.0.0");
-                assertTrue(Files.exists(socket), "control socket " + socket);
+                // the control socket is published just after the port is bound
+                Net.await("control socket " + socket, Duration.ofSeconds(10), () -> Files.exists(socket));
                 p.process.destroy();
                 assertTrue(p.process.waitFor(10, TimeUnit.SECONDS), "exits on SIGTERM");
                 assertFalse(Net.accepts("127.0.0.1", port), "port freed");

@@ -34,6 +34,15 @@ public final class BalanceProcess implements AutoCloseable {
         return start(workDir, env, command);
     }
 
+    /** Starts {@code program} (a link to bin/balance, say) with the arguments, as a user typing its path would. */
+    public static BalanceProcess startAs(Path workDir, Map<String, String> env, Path program, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(program.toString());
+        command.addAll(List.of(args));
+        return start(workDir, env, command);
+    }
+
     /** Starts bin/balance under a lower open-files limit (soft and hard), as {@code ulimit -n} would. */
     public static BalanceProcess startWithFileLimit(Path workDir, int limit, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -n " + limit + " && exec \"$0\" \"$@\"",
@@ -63,6 +72,16 @@ public final class BalanceProcess implements AutoCloseable {
         try (BalanceProcess p = start(workDir, env, args)) {
             if (!p.process.waitFor(30, TimeUnit.SECONDS)) {
                 throw new AssertionError("balance " + String.join(" ", args) + " did not finish in 30 s");
+            }
+            return new Result(p.process.exitValue(), p.stdout(), p.stderr());
+        }
+    }
+
+    /** Runs {@code program} (a link to bin/balance, say) to completion (at most 30 s) and returns the result. */
+    public static Result runAs(Path workDir, Map<String, String> env, Path program, String... args) throws Exception {
+        try (BalanceProcess p = startAs(workDir, env, program, args)) {
+            if (!p.process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError(program + " " + String.join(" ", args) + " did not finish in 30 s");
             }
             return new Result(p.process.exitValue(), p.stdout(), p.stderr());
         }

@@ -62,6 +62,28 @@ public final class Net {
         }
     }
 
+    /** One row of /proc/net/tcp or tcp6: ports, state (1 = established) and active timer (2 = keepalive). */
+    public record TcpSocket(int localPort, int remotePort, int state, int timer) {
+    }
+
+    /** Every TCP socket of this machine's network namespace, IPv4 and IPv6, as the kernel lists them. */
+    public static java.util.List<TcpSocket> tcpSockets() throws IOException {
+        java.util.List<TcpSocket> all = new java.util.ArrayList<>();
+        for (String file : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file));
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.trim().split("\\s+");
+                all.add(new TcpSocket(hexPort(f[1]), hexPort(f[2]), Integer.parseInt(f[3], 16),
+                        Integer.parseInt(f[5].substring(0, f[5].indexOf(':')), 16)));
+            }
+        }
+        return all;
+    }
+
+    private static int hexPort(String address) {
+        return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
+    }
+
     /** True once something accepts TCP connections on the port. */
     public static boolean accepts(String host, int port) {
         try (Socket s = new Socket()) {

@@ -8,6 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.balance.support.Payload.Pace;
@@ -73,7 +77,23 @@ public abstract class SessionEnding {
         }
     }
 
-    private static final int TIMEOUT_MILLIS = 120_000;
+    private static final int TIMEOUT_MILLIS = 30_000;
+    /** A session that takes longer than this is stuck: its socket is closed, which fails any blocked write. */
+    private static final long SESSION_LIMIT_SECONDS = 180;
+    /**
+     * Threads for the concurrent halves of clients and servers: never the common pool, whose parallelism is 1 on
+     * a 2-core machine, so that a blocked sender would starve the reader it waits for.
+     */
+    private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "session-ending");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "session-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
     protected final long size;
     private final BlockingQueue<ServerSide> servers = new LinkedBlockingQueue<>();
 
@@ -113,7 +133,14 @@ public abstract class SessionEnding {
     public final Counts session(int port) throws Exception {
         try (Socket s = Net.connect(port)) {
             s.setSoTimeout(TIMEOUT_MILLIS);
-            return client(s);
+            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> closeQuietly(s), SESSION_LIMIT_SECONDS, TimeUnit.SECONDS);
+            try {
+                return client(s);
+            } finally {
+                if (!watchdog.cancel(false)) {
+                    throw new AssertionError("the session was stuck for " + SESSION_LIMIT_SECONDS + " s");
+                }
+            }
         }
     }
 
@@ -144,8 +171,27 @@ public abstract class SessionEnding {
         check(got.sha256().equals(sha256), direction + ": SHA-256 differs");
     }
 
+    /** A reset must reach the other side as an end (EOF or reset) soon, not as a read timeout. */
+    static void checkPromptEnd(String direction, Received got, long startNanos) {
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
+        check(!got.endedBy().contains("Timeout") && seconds < 30, direction + ": the reset was not passed on: "
+                + got.endedBy() + " after " + seconds + " s");
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing to unblock a stuck session
+        }
+    }
+
+    static <T> CompletableFuture<T> inBackground(java.util.function.Supplier<T> task) {
+        return CompletableFuture.supplyAsync(task, THREADS);
+    }
+
     static CompletableFuture<String> sendInBackground(Socket s, long n, boolean thenShutdown) {
-        return CompletableFuture.supplyAsync(() -> {
+        return inBackground(() -> {
             try {
                 String sha = Payload.send(s.getOutputStream(), n);
                 if (thenShutdown) {
@@ -235,7 +281,7 @@ public abstract class SessionEnding {
         @Override
         Counts client(Socket s) throws Exception {
             OutputStream out = s.getOutputStream();
-            CompletableFuture<Received> reader = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Received> reader = inBackground(() -> {
                 try {
                     return Payload.receive(s.getInputStream(), Pace.SLOW);
                 } catch (Exception e) {
@@ -326,8 +372,10 @@ public abstract class SessionEnding {
         @Override
         Counts client(Socket s) throws Exception {
             s.getOutputStream().write(ServerClosesAfterLastWrite.REQUEST);
+            long start = System.nanoTime();
             Received back = Payload.receive(s.getInputStream(), Pace.SLOW);
             serverSide();
+            checkPromptEnd("server to client", back, start);
             check(back.inOrder(), "server to client: bytes out of order or corrupted before the reset");
             check(back.length() <= size / 2, "server to client: more bytes than the server sent");
             // Whatever reached the proxy before the reset, and nothing else, reaches the client.
@@ -354,6 +402,8 @@ public abstract class SessionEnding {
             s.close();
             ServerSide server = serverSide();
             check(server.received().inOrder(), "client to server: bytes out of order or corrupted before the reset");
+            check(!server.received().endedBy().contains("Timeout"), "client to server: the server was never told of the"
+                    + " reset: " + server.received().endedBy());
             check(server.received().length() <= size / 2, "client to server: more bytes than the client sent");
             return new Counts(server.received().length(), 0, false);
         }

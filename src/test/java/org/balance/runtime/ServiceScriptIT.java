@@ -1,0 +1,154 @@
+package org.balance.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.balance.support.Backend;
+import org.balance.support.BalanceProcess;
+import org.balance.support.Net;
+import org.balance.support.Processes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code src/deb/balance-service}, what {@code balance@NAME.service} runs: each command line of
+ * /etc/balance/NAME.conf as one {@code balance -f}. Started here in a session of its own and stopped with
+ * SIGTERM to the whole process group, as systemd stops a service's control group; run against bin/balance.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ServiceScriptIT {
+    static final Path SCRIPT = Path.of(System.getProperty("balance.home", "."), "src/deb/balance-service").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    private Process service(String config) throws Exception {
+        Path conf = dir.resolve("test.conf");
+        Files.writeString(conf, config);
+        ProcessBuilder pb = new ProcessBuilder("setsid", SCRIPT.toString(), conf.toString())
+                .redirectInput(new File("/dev/null"))
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile());
+        pb.environment().put("BALANCE_LAUNCHER", BalanceProcess.launcher().toString());
+        String jar = System.getProperty("balance.jar");
+        if (jar != null) {
+            pb.environment().put("BALANCE_JAR", jar);
+        }
+        pb.environment().put("BALANCE_RUNDIR", dir.toString());
+        return pb.start();
+    }
+
+    private String stderr() throws Exception {
+        return Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8);
+    }
+
+    /** SIGTERM to every process of the group {@code leader} leads, as {@code systemctl stop} does. */
+    private static void terminateGroup(Process leader) throws Exception {
+        Processes.output("kill", "-TERM", "--", "-" + leader.pid());
+    }
+
+    private static int exitStatus(Process p) throws Exception {
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "balance-service ended");
+        return p.exitValue();
+    }
+
+    @AfterEach
+    void killLeftovers() throws Exception {
+        Processes.killWithEnvironment("BALANCE_RUNDIR=" + dir);
+    }
+
+    @Test
+    void everyCommandLineOfTheFileRunsInTheForegroundAndAllStopTogether() throws Exception {
+        try (Backend a = new Backend("a", Backend.IDENTIFY);
+             Backend b = new Backend("b", Backend.IDENTIFY);
+             Backend c = new Backend("c", Backend.IDENTIFY)) {
+            int first = Net.freePort();
+            int second = Net.freePort();
+            Process service = service("# balance@test: two proxies\n"
+                    + first + " " + a.channel() + " " + b.channel() + "   # round robin over two\n"
+                    + "\n"
+                    + "   #" + first + " " + a.channel() + "\n"
+                    + "-t 3 \\\n"
+                    + "    " + second + " '" + c.channel() + "'\n");
+            Net.await("both listening", Duration.ofSeconds(30),
+                    () -> Net.accepts("127.0.0.1", first) && Net.accepts("127.0.0.1", second));
+            String launcher = BalanceProcess.launcher().toString();
+            Processes.single(launcher + " -f " + first + " " + a.channel() + " " + b.channel());
+            Processes.single(launcher + " -f -t 3 " + second + " " + c.channel());
+            // both channels of the first line serve (the await's probe sessions took turns too, so not in order)
+            java.util.Set<String> seen = new java.util.TreeSet<>();
+            for (int i = 0; i < 6 && seen.size() < 2; i++) {
+                try (Socket s = Net.connect(first)) {
+                    seen.add(Net.readLine(s));
+                }
+            }
+            assertEquals(java.util.Set.of("a", "b"), seen, "round robin over both");
+            try (Socket s = Net.connect(second)) {
+                assertEquals("c", Net.readLine(s));
+            }
+
+            terminateGroup(service);
+            assertEquals(0, exitStatus(service), stderr());
+            assertTrue(!Net.accepts("127.0.0.1", first) && !Net.accepts("127.0.0.1", second), "ports closed");
+            assertEquals(List.of(), Processes.withCommandLine(launcher + " -f -t 3 " + second + " " + c.channel()));
+        }
+    }
+
+    @Test
+    void whenOneBalanceDiesTheOthersStopAndTheServiceFailsSoThatSystemdRestartsIt() throws Exception {
+        try (Backend a = new Backend("a", Backend.IDENTIFY)) {
+            int first = Net.freePort();
+            int second = Net.freePort();
+            Process service = service(first + " " + a.channel() + "\n" + second + " " + a.channel() + "\n");
+            Net.await("both listening", Duration.ofSeconds(30),
+                    () -> Net.accepts("127.0.0.1", first) && Net.accepts("127.0.0.1", second));
+            long victim = Processes.single(BalanceProcess.launcher() + " -f " + first + " " + a.channel());
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            assertEquals(128 + 9, exitStatus(service), "the status of the balance that died");
+            Net.await("the other one stopped", Duration.ofSeconds(10), () -> !Net.accepts("127.0.0.1", second));
+        }
+    }
+
+    @Test
+    void aSingleCommandLineBecomesTheServicesMainProcess() throws Exception {
+        try (Backend a = new Backend("a", Backend.IDENTIFY)) {
+            int port = Net.freePort();
+            Process service = service("# one proxy\n" + port + " " + a.channel() + "\n");
+            Net.await("listening", Duration.ofSeconds(30), () -> Net.accepts("127.0.0.1", port));
+            assertEquals(BalanceProcess.launcher() + " -f " + port + " " + a.channel(), Processes.commandLine(service.pid()),
+                    "the script execs balance: systemd's main PID is the proxy");
+            service.destroy();
+            assertEquals(128 + 15, exitStatus(service), "SIGTERM: the JVM's 143, a success for the unit");
+            assertTrue(!Net.accepts("127.0.0.1", port), "port closed");
+        }
+    }
+
+    @Test
+    void aFileWithoutACommandLineOrWithAUsageErrorFailsAtOnceWithoutRestart() throws Exception {
+        Process empty = service("# nothing here yet\n\n");
+        assertEquals(64, exitStatus(empty));
+        assertTrue(stderr().contains("no command line in " + dir.resolve("test.conf")), stderr());
+
+        Process bad = service("-x 8888 127.0.0.1\n");
+        assertEquals(64, exitStatus(bad));
+        assertTrue(stderr().startsWith("invalid option -- 'x'"), stderr());
+
+        Files.delete(dir.resolve("test.conf"));
+        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), dir.resolve("missing.conf").toString())
+                .redirectErrorStream(true);
+        Process missing = pb.start();
+        String said = new String(missing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(66, exitStatus(missing), said);
+        assertTrue(said.contains(dir.resolve("missing.conf").toString()), said);
+    }
+}
