@@ -9,8 +9,8 @@ import java.util.List;
  * anywhere before {@code --}, and everything else is an operand in its original order. {@code -m} is
  * balance.fm's health check option. The long options are read like getopt_long reads them: {@code --name=value}
  * or {@code --name value}, and any unambiguous abbreviation of the name ({@code --he}). {@code --help} and
- * {@code --version} decide at once, as does the first bad option; the others are health check options
- * ({@link CheckOptions#LONG}).
+ * {@code --version} decide at once, as does the first bad option; {@code --stats} names the statistics
+ * endpoint; the others are health check options ({@link CheckOptions#LONG}).
  */
 public final class CommandLine {
     private static final String FLAGS = "adfpiHM6";
@@ -24,7 +24,7 @@ public final class CommandLine {
     public static Options parse(String... args) throws UsageException {
         boolean autodisable = false, debug = false, foreground = false, hashFailover = false;
         boolean interactive = false, memoryMap = false, packetDump = false, ipv6 = false;
-        String bind = null, source = null, command = null;
+        String bind = null, source = null, command = null, stats = null;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
         List<CheckOptions.Given> checks = new ArrayList<>();
@@ -47,7 +47,15 @@ public final class CommandLine {
                 if (request != null) {
                     return Options.request(request);
                 }
-                i = longValue(args, i, name, checks);
+                String value = longValue(args, i, name);
+                if (value != null && arg.indexOf('=') < 0) {
+                    i++;
+                }
+                if (name.equals(STATS)) {
+                    stats = value;
+                } else {
+                    checks.add(new CheckOptions.Given(name, value));
+                }
                 continue;
             }
             for (int k = 1; k < arg.length(); k++) {
@@ -92,7 +100,7 @@ public final class CommandLine {
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands),
-                List.copyOf(checks), null);
+                List.copyOf(checks), stats, null);
         if (options.mode() == Options.Mode.PROXY) {
             if (operands.isEmpty()) {
                 throw UsageException.usage("missing port and channels");
@@ -111,8 +119,10 @@ public final class CommandLine {
         return options;
     }
 
-    /** The long options getopt_long would match: {@code --help}, {@code --version} and the health check options. */
-    private static final List<String> LONG = concat(List.of("help", "version"), CheckOptions.LONG);
+    /** {@code --stats [ADDRESS:]PORT}: the statistics endpoint. */
+    static final String STATS = "stats";
+    /** The long options getopt_long would match: {@code --help}, {@code --version}, {@code --stats} and the health check options. */
+    private static final List<String> LONG = concat(List.of("help", "version", STATS), CheckOptions.LONG);
 
     /** The full name of the long option {@code arg} names (whole or an unambiguous prefix). */
     private static String longName(String arg) throws UsageException {
@@ -151,23 +161,20 @@ public final class CommandLine {
         return mode;
     }
 
-    /** Reads the value of the long option {@code name} at {@code args[i]}; returns the index of the last word used. */
-    private static int longValue(String[] args, int i, String name, List<CheckOptions.Given> checks)
-            throws UsageException {
+    /** The value of the long option {@code name} at {@code args[i]}: attached after {@code =}, or the next word. */
+    private static String longValue(String[] args, int i, String name) throws UsageException {
         String arg = args[i];
         int equals = arg.indexOf('=');
-        String value;
         if (equals >= 0) {
-            value = arg.substring(equals + 1);
-        } else if (CheckOptions.optionalValue(name)) {
-            value = null;
-        } else if (i + 1 < args.length) {
-            value = args[++i];
-        } else {
-            throw UsageException.usage("option '--" + name + "' requires an argument");
+            return arg.substring(equals + 1);
         }
-        checks.add(new CheckOptions.Given(name, value));
-        return i;
+        if (CheckOptions.optionalValue(name)) {
+            return null;
+        }
+        if (i + 1 < args.length) {
+            return args[i + 1];
+        }
+        throw UsageException.usage("option '--" + name + "' requires an argument");
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
