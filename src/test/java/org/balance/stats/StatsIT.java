@@ -211,6 +211,13 @@ class StatsIT {
             }, "the changes in status.json");
             assertTrue(get(at, "/history.json").body().contains("\"0.1\":{\"sent\":["));
             assertEquals(404, get(at, "/nothing").statusCode());
+            HttpResponse<String> page = get(at, "/");
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("<script src=\"dashboard.js\""), "the dashboard");
+            assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("default-src 'self'"));
+            assertFalse(page.body().contains("http://") || page.body().contains("https://"), "nothing from elsewhere");
+            assertTrue(get(at, "/dashboard.js").body().contains("X-Balance-Token"));
+            assertEquals(200, get(at, "/dashboard.css").statusCode());
             b.close();
             assertFalse(Files.exists(tokenFile), "the token goes with the instance");
         }
