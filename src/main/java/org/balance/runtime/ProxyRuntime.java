@@ -197,6 +197,11 @@ public final class ProxyRuntime {
         return StatusJson.of(snapshot(), Usage.VERSION);
     }
 
+    /** The control socket's server, or null without a run directory. */
+    public ControlServer control() {
+        return control;
+    }
+
     /** The statistics endpoint, or null without {@code --stats}. */
     public StatsServer stats() {
         return stats;
