@@ -7,18 +7,28 @@ import java.util.List;
  * Parses the original's options like glibc getopt with the option string {@code "c:b:B:t:T:m:adfpiHM6"}:
  * letters may be clustered ({@code -fp}), values may be attached ({@code -t5}) or follow, options may stand
  * anywhere before {@code --}, and everything else is an operand in its original order. {@code -m} is
- * balance.fm's health check option. The long options are read like getopt_long reads them: {@code --name=value}
- * or {@code --name value}, and any unambiguous abbreviation of the name ({@code --he}). {@code --help} and
- * {@code --version} decide at once, as does the first bad option; {@code --stats} names the statistics
- * endpoint; the others are health check options ({@link CheckOptions#LONG}).
+ * balance.fm's health check option. Long options are read like getopt_long reads them: {@code --name=value} or
+ * {@code --name value}, and any unambiguous abbreviation of the name ({@code --he}, {@code --check-i}). The
+ * health check options ({@link CheckOptions#LONG}) are collected, {@code --stats} names the statistics endpoint;
+ * the first of {@code --help},
+ * {@code --version} or a bad option decides, whatever follows.
  */
 public final class CommandLine {
     private static final String FLAGS = "adfpiHM6";
     private static final String WITH_VALUE = "cbBtTm";
+    /** {@code --stats [ADDRESS:]PORT}: the statistics endpoint. */
+    static final String STATS = "stats";
+    private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
 
     private CommandLine() {
+    }
+
+    private static List<String> longOptions() {
+        List<String> names = new ArrayList<>(List.of("help", "version", STATS));
+        names.addAll(CheckOptions.LONG);
+        return List.copyOf(names);
     }
 
     public static Options parse(String... args) throws UsageException {
@@ -43,19 +53,21 @@ public final class CommandLine {
             }
             if (arg.startsWith("--")) {
                 String name = longName(arg);
-                Options.Mode request = request(name, arg);
-                if (request != null) {
-                    return Options.request(request);
-                }
-                String value = longValue(args, i, name);
-                if (value != null && arg.indexOf('=') < 0) {
-                    i++;
+                Options.Mode requested = requested(name, arg);
+                if (requested != null) {
+                    return Options.request(requested);
                 }
                 if (name.equals(STATS)) {
-                    stats = value;
-                } else {
-                    checks.add(new CheckOptions.Given(name, value));
+                    if (arg.indexOf('=') >= 0) {
+                        stats = arg.substring(arg.indexOf('=') + 1);
+                    } else if (i + 1 < args.length) {
+                        stats = args[++i];
+                    } else {
+                        throw UsageException.usage("option '--" + STATS + "' requires an argument");
+                    }
+                    continue;
                 }
+                i = checkOption(args, i, name, checks);
                 continue;
             }
             for (int k = 1; k < arg.length(); k++) {
@@ -99,8 +111,8 @@ public final class CommandLine {
         }
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
-                interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands),
-                List.copyOf(checks), stats, null);
+                interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
+                stats, null);
         if (options.mode() == Options.Mode.PROXY) {
             if (operands.isEmpty()) {
                 throw UsageException.usage("missing port and channels");
@@ -119,12 +131,7 @@ public final class CommandLine {
         return options;
     }
 
-    /** {@code --stats [ADDRESS:]PORT}: the statistics endpoint. */
-    static final String STATS = "stats";
-    /** The long options getopt_long would match: {@code --help}, {@code --version}, {@code --stats} and the health check options. */
-    private static final List<String> LONG = concat(List.of("help", "version", STATS), CheckOptions.LONG);
-
-    /** The full name of the long option {@code arg} names (whole or an unambiguous prefix). */
+    /** The long option's full name, from the name or a prefix of it that only one option has. */
     private static String longName(String arg) throws UsageException {
         int equals = arg.indexOf('=');
         String written = equals < 0 ? arg.substring(2) : arg.substring(2, equals);
@@ -148,8 +155,8 @@ public final class CommandLine {
         throw UsageException.usage(message.toString());
     }
 
-    /** {@link Options.Mode#HELP} or {@link Options.Mode#VERSION} for those options, null for any other. */
-    private static Options.Mode request(String name, String arg) throws UsageException {
+    /** {@link Options.Mode#HELP} or {@link Options.Mode#VERSION} for {@code --help} and {@code --version}, else null. */
+    private static Options.Mode requested(String name, String arg) throws UsageException {
         Options.Mode mode = switch (name) {
             case "help" -> Options.Mode.HELP;
             case "version" -> Options.Mode.VERSION;
@@ -161,26 +168,23 @@ public final class CommandLine {
         return mode;
     }
 
-    /** The value of the long option {@code name} at {@code args[i]}: attached after {@code =}, or the next word. */
-    private static String longValue(String[] args, int i, String name) throws UsageException {
+    /** Collects the check option at {@code args[i]} and its value; returns the index of the last word it used. */
+    private static int checkOption(String[] args, int i, String name, List<CheckOptions.Given> checks)
+            throws UsageException {
         String arg = args[i];
         int equals = arg.indexOf('=');
+        String value;
         if (equals >= 0) {
-            return arg.substring(equals + 1);
+            value = arg.substring(equals + 1);
+        } else if (CheckOptions.optionalValue(name)) {
+            value = null;
+        } else if (i + 1 < args.length) {
+            value = args[++i];
+        } else {
+            throw UsageException.usage("option '--" + name + "' requires an argument");
         }
-        if (CheckOptions.optionalValue(name)) {
-            return null;
-        }
-        if (i + 1 < args.length) {
-            return args[i + 1];
-        }
-        throw UsageException.usage("option '--" + name + "' requires an argument");
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        return List.copyOf(all);
+        checks.add(new CheckOptions.Given(name, value));
+        return i;
     }
 
     private static int seconds(String value, String what) throws UsageException {

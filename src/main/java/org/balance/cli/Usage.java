@@ -28,7 +28,7 @@ public final class Usage {
                   -i        interactive control
                   -H        failover even if Hash Type is used
                   -m spec   health checks, balance.fm's syntax, e.g. connect:interval=10 or
-                            command=/usr/local/bin/check %%H %%P:pass=0,2 (see docs/HEALTH.md)
+                            command=/usr/local/bin/check %%H %%P:pass=0,2 (see man balance)
                   -M        accepted for compatibility; the control channel is a Unix socket
                             and needs no shared memory or memory mapped file
                   -p        packetdump

@@ -319,4 +319,67 @@ class BalancerTest {
         takeOut(how, limited);
         assertEquals(Selection.Outcome.NONE_ENABLED, b.select(CLIENT).outcome());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"disabled", "down"})
+    void theFailoverGroupTakesOverWhenEveryChannelOfTheFirstIsOut(String how) throws Exception {
+        Routing r = routing(GroupType.ROUND_ROBIN, 2, 1);
+        Balancer b = new Balancer(r, false);
+        takeOut(how, r.group(0).channel(0));
+        takeOut(how, r.group(0).channel(1));
+        for (int i = 0; i < 3; i++) {
+            Selection s = b.select(CLIENT);
+            assertEquals(1, s.group());
+            s.destination().release();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"disabled", "down"})
+    void aFailedConnectFailsOverPastAChannelThatIsOut(String how) throws Exception {
+        Routing r = routing(GroupType.ROUND_ROBIN, 3, 1);
+        Balancer b = new Balancer(r, false);
+        takeOut(how, r.group(0).channel(1));
+        Selection first = b.select(CLIENT);
+        assertEquals(0, first.channel());
+        first.destination().release();
+        Set<Destination> avoid = new HashSet<>(Set.of(first.destination()));
+        Selection retry = b.select(CLIENT, first.group(), avoid);
+        assertEquals(0, retry.group());
+        assertEquals(2, retry.channel(), "channel 1 is out: the retry goes to channel 2");
+        retry.destination().release();
+        avoid.add(retry.destination());
+        assertEquals(1, b.select(CLIENT, retry.group(), avoid).group(), "then to the failover group, never to channel 1");
+        assertEquals(0, r.group(0).channel(1).totalConnections());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"disabled", "down"})
+    void hashWithFailoverRetriesPastAChannelThatIsOut(String how) throws Exception {
+        Routing r = routing(GroupType.HASH, 3, 1);
+        Balancer b = new Balancer(r, true);
+        Selection home = b.select(CLIENT);
+        home.destination().release();
+        takeOut(how, r.group(0).channel((home.channel() + 1) % 3));
+        Selection retry = b.select(CLIENT, 0, new HashSet<>(Set.of(home.destination())));
+        assertEquals(0, retry.group());
+        assertEquals((home.channel() + 2) % 3, retry.channel(), "the connect to its channel failed, the next is out");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"disabled", "down"})
+    void maxcHoldsForAChannelThatComesBack(String how) throws Exception {
+        // balance imap mailserver1::2 ! mailserver2, with mailserver1 out for a while
+        Routing r = routing(GroupType.ROUND_ROBIN, 1, 1);
+        Destination limited = r.group(0).channel(0);
+        limited.setMaxConnections(2);
+        Balancer b = new Balancer(r, false);
+        takeOut(how, limited);
+        assertEquals(1, b.select(CLIENT).group(), "out: below its maxc, still no session");
+        assertTrue(how.equals("down") ? limited.markUp() : limited.enable());
+        assertEquals(0, b.select(CLIENT).group());
+        assertEquals(0, b.select(CLIENT).group());
+        assertEquals(1, b.select(CLIENT).group(), "back, and full at its maxc");
+        assertEquals(2, limited.currentConnections());
+    }
 }

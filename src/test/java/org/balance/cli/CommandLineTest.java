@@ -98,4 +98,16 @@ class CommandLineTest {
         assertEquals("option '--help' doesn't allow an argument", e.getMessage());
         assertEquals(64, e.exitStatus());
     }
+
+    @Test
+    void helpAndVersionAmongTheHealthCheckOptions() throws Exception {
+        assertEquals(Options.Mode.HELP, CommandLine.parse("--check", "--check-rise", "4", "--help").mode());
+        assertEquals(Options.Mode.VERSION, CommandLine.parse("-m", "connect", "--ver", "8888").mode());
+        Options o = CommandLine.parse("--check-send", "--help", "8888", "h1");
+        assertEquals(Options.Mode.PROXY, o.mode(), "a long option's value is the next word, whatever it reads");
+        assertEquals(List.of(new CheckOptions.Given("check-send", "--help")), o.checks());
+        assertEquals(List.of(), CommandLine.parse("--help").checks());
+        UsageException e = assertThrows(UsageException.class, () -> CommandLine.parse("--bogus", "--help"));
+        assertEquals("unrecognized option '--bogus'", e.getMessage(), "the first bad option decides");
+    }
 }

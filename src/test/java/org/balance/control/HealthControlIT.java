@@ -65,13 +65,26 @@ class HealthControlIT {
         return seen;
     }
 
+    /**
+     * The JVM options of a running proxy, asked with {@code jcmd PID VM.command_line}: /proc/PID/cmdline shows the
+     * process title (the launcher and the original arguments), not the java command line.
+     */
+    private static String jvmArguments(long pid) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "VM.command_line")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "jcmd did not finish");
+        return out.lines().filter(l -> l.startsWith("jvm_args:")).findFirst().orElseThrow(() -> new AssertionError(out));
+    }
+
     @Test
     void theOperatorsDisableWinsOverPassingChecks() throws Exception {
         try (Backend a = new Backend("A", SwitchableBackend.PROTOCOL); Backend b = new Backend("B", SwitchableBackend.PROTOCOL)) {
             start(CHECKS, "127.0.0.1:" + a.port(), "127.0.0.1:" + b.port());
-            String cmdline = java.nio.file.Files.readString(Path.of("/proc/" + balance.pid() + "/cmdline")).replace('\0', ' ');
-            assertTrue(cmdline.contains("-XX:MaxHeapFreeRatio") && !cmdline.contains("TieredStopAtLevel"),
-                    "bin/balance took the long options for a control client and ran the proxy with its JVM flags: " + cmdline);
+            String jvmArgs = jvmArguments(balance.pid());
+            assertTrue(jvmArgs.contains("-XX:MaxHeapFreeRatio") && !jvmArgs.contains("TieredStopAtLevel"),
+                    "bin/balance took the long options for a control client and ran the proxy with its JVM flags: " + jvmArgs);
             assertEquals("ENA", s(0));
             assertEquals("channel 0 disabled\n", balance.answer("disable 0"));
             assertEquals("DIS", s(0), "disabled by the operator, as balance.fm shows it");
@@ -163,6 +176,51 @@ class HealthControlIT {
                 }
             }, 15_000);
             assertEquals("ENA", s(1), "the new address passes its checks");
+        }
+    }
+
+    /** {@code show}'s row for channel {@code c} of group 0, split: GRP Type # S ip-address port c totalc maxc sent rcvd. */
+    private String[] showRow(int c) throws Exception {
+        return balance.answer("show").lines().skip(1 + c).findFirst().orElseThrow().trim().split(" +");
+    }
+
+    private long passedChecks(int c) {
+        try {
+            return Long.parseLong(monitorRow(c)[2]);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void checksCountNeitherAsSessionsNorAsBytesAndResetLeavesTheirCounts() throws Exception {
+        try (Backend a = new Backend("A", SwitchableBackend.PROTOCOL)) {
+            List<String> options = new java.util.ArrayList<>(CHECKS);
+            options.addAll(List.of("--check-send", "PING\\r\\n", "--check-expect", "+PONG"));
+            start(options, "127.0.0.1:" + a.port());
+            Balance.waitFor(() -> passedChecks(0) >= 5, 15_000);
+            for (int i = 0; i < 3; i++) {
+                assertEquals("A", balance.whoServes());
+            }
+            Balance.waitFor(() -> {
+                try {
+                    return showRow(0)[6].equals("0");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, 5_000);
+            long passed = passedChecks(0);
+            Balance.waitFor(() -> passedChecks(0) >= passed + 3, 15_000);
+            String[] row = showRow(0);
+            // three sessions of "who\n" (4 bytes) answered "A:who\n" (6 bytes); the checks' PINGs and PONGs not counted
+            assertEquals(List.of("0", "3", "0", "12", "18"), List.of(row[6], row[7], row[8], row[9], row[10]), String.join(" ", row));
+            assertEquals("0", monitorRow(0)[3], "no failed check");
+
+            long before = passedChecks(0);
+            assertEquals("channel 0 counters reset\n", balance.answer("reset 0"));
+            row = showRow(0);
+            assertEquals(List.of("0", "0", "0"), List.of(row[7], row[9], row[10]));
+            assertTrue(passedChecks(0) >= before, "reset zeroes the session counters, not the checks' counts");
         }
     }
 

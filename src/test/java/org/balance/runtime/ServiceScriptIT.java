@@ -15,6 +15,7 @@ import org.balance.support.Backend;
 import org.balance.support.BalanceProcess;
 import org.balance.support.Net;
 import org.balance.support.Processes;
+import org.balance.support.SwitchableBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -130,6 +131,42 @@ class ServiceScriptIT {
             service.destroy();
             assertEquals(128 + 15, exitStatus(service), "SIGTERM: the JVM's 143, a success for the unit");
             assertTrue(!Net.accepts("127.0.0.1", port), "port closed");
+        }
+    }
+
+    @Test
+    void healthCheckOptionsPassThroughTheFileWithTheirQuotesAndBackslashes() throws Exception {
+        try (Backend redis = new Backend("redis", SwitchableBackend.PROTOCOL)) {
+            int port = Net.freePort();
+            int dead = Net.freePort();
+            Process service = service("# checked: PING, +PONG\n"
+                    + "--check-interval 0.2 --check-fall 1 --check-send 'PING\\r\\n' \\\n"
+                    + "    --check-expect \"+PONG\" -m 'channel=0.1:command=test %P = 1' "
+                    + port + " " + redis.channel() + " 127.0.0.1:" + dead + "\n");
+            Net.await("listening", Duration.ofSeconds(30), () -> Net.accepts("127.0.0.1", port));
+            assertEquals(BalanceProcess.launcher() + " -f --check-interval 0.2 --check-fall 1 --check-send PING\\r\\n"
+                    + " --check-expect +PONG -m channel=0.1:command=test %P = 1 " + port + " " + redis.channel()
+                    + " 127.0.0.1:" + dead, Processes.commandLine(service.pid()), "the words as a shell splits them");
+            Net.await("the dead channel out, the live one in", Duration.ofSeconds(20), () -> {
+                String show = monitorShow(port);
+                return show.contains(" down ") && show.contains(" up ");
+            });
+            String show = monitorShow(port);
+            assertTrue(show.contains("checks: connect send \"PING\\r\\n\" expect \"+PONG\""), show);
+            assertTrue(show.contains("command \"test %P = 1\""), show);
+            assertTrue(show.contains("exit code 1"), "the command ran with %P the dead channel's port: " + show);
+            service.destroy();
+            exitStatus(service);
+        }
+    }
+
+    private String monitorShow(int port) {
+        try {
+            BalanceProcess.Result r = BalanceProcess.run(dir, java.util.Map.of(), "-c", "monitor show", String.valueOf(port));
+            assertEquals(0, r.status(), r.stderr());
+            return r.stdout();
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 

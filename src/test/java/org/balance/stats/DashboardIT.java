@@ -35,7 +35,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real browser: Debian's headless chromium, driven through Debian's chromedriver, opens the
@@ -137,7 +136,7 @@ class DashboardIT {
             String token = Files.readString(b.runtime.stats().tokenFile()).strip();
             WebDriver driver = browser();
             try {
-                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+                Waiter wait = new Waiter(driver, Duration.ofSeconds(20));
                 driver.get("http://127.0.0.1:" + b.runtime.stats().address().getPort() + "/");
                 wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
                 wait.until(d -> Long.parseLong(cell(d, "0.1", "totalc")) > 5);
@@ -181,6 +180,25 @@ class DashboardIT {
             } finally {
                 driver.quit();
             }
+        }
+    }
+
+    /** Polls a condition on the page until it holds, for at most the given time; page errors count as not yet. */
+    record Waiter(WebDriver driver, Duration limit) {
+        void until(java.util.function.Function<WebDriver, Boolean> condition) throws InterruptedException {
+            long end = System.nanoTime() + limit.toNanos();
+            RuntimeException last = null;
+            while (System.nanoTime() < end) {
+                try {
+                    if (Boolean.TRUE.equals(condition.apply(driver))) {
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+                Thread.sleep(100);
+            }
+            throw new AssertionError("the page did not get there in " + limit + (last == null ? "" : ": " + last), last);
         }
     }
 
