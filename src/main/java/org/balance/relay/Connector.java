@@ -75,6 +75,7 @@ final class Connector {
         config.setKeepAlive(true);
         config.setAutoRead(false);
         config.setAllowHalfClosure(true);
+        SessionBuffers.apply(config);
         server.pipeline().addLast(new ServerSideHandler(settings, client, destination));
         // The slot goes back when this connection closes, whichever way: a failed connect closes it too.
         server.closeFuture().addListener(closed -> destination.release());

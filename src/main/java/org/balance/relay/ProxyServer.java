@@ -47,6 +47,8 @@ public final class ProxyServer {
                 .handler(new AcceptErrorHandler(trouble))
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, SessionBuffers.WATER_MARK)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, SessionBuffers.ALLOCATOR)
                 .childHandler(new SessionInitializer());
         if (transport.isNative()) {
             b.option(LISTENER_KEEPALIVE, 1);
