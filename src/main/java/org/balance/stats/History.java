@@ -80,9 +80,16 @@ final class History {
         }
     }
 
-    /** Takes one sample now. */
-    synchronized void sample() {
+    /** Takes one sample now. The snapshot is read before taking this history's lock, which a channel's change takes. */
+    void sample() {
         Snapshot s = source.get();
+        synchronized (this) {
+            add(s);
+        }
+        listenToAll();
+    }
+
+    private void add(Snapshot s) {
         double seconds = lastMillis == 0 ? 1 : Math.max(0.001, (s.takenMillis() - lastMillis) / 1000.0);
         int slot = (int) (samples % SAMPLES);
         Map<String, Series> seen = new HashMap<>();
@@ -105,7 +112,6 @@ final class History {
             seen.put(key, x);
         }
         series.keySet().retainAll(seen.keySet());
-        listenToAll();
         samples++;
         lastMillis = s.takenMillis();
     }
