@@ -381,4 +381,46 @@ class LauncherIT {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void healthCheckStateChangesAreLoggedToSyslogInTheBackgroundOnce() throws Exception {
+        Path logSocket = dir.resolve("log.sock");
+        List<String> messages = new CopyOnWriteArrayList<>();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            Channel receiver = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
+                    .handler(new SimpleChannelInboundHandler<DomainDatagramPacket>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, DomainDatagramPacket p) {
+                            messages.add(p.content().toString(StandardCharsets.UTF_8));
+                        }
+                    })
+                    .bind(new DomainSocketAddress(logSocket.toString())).sync().channel();
+            int dead = Net.freePort();
+            int port = Net.freePort();
+            try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
+                BalanceProcess.Result r = BalanceProcess.run(dir,
+                        Map.of("BALANCE_JVM_OPTS", "-Dbalance.syslog=" + logSocket),
+                        "--check-interval", "0.1", "--check-fall", "2", String.valueOf(port), "127.0.0.1:" + dead, ok.channel());
+                assertEquals(0, r.status(), r.stderr());
+                long pid = daemonPid(port);
+                try {
+                    String out = "balance[" + pid + "]: group 0 channel 0 (127.0.0.1:" + dead
+                            + ") disabled by its checks: refused, 2 failures in a row";
+                    Net.await("the state change in syslog", Duration.ofSeconds(10),
+                            () -> messages.stream().anyMatch(m -> m.endsWith(out)));
+                    Thread.sleep(1000); // ten more failing checks
+                    assertEquals(1, messages.stream().filter(m -> m.contains("disabled by its checks")).count(),
+                            "logged once, not per check: " + messages);
+                    assertEquals(List.of(), messages.stream().filter(m -> m.contains("(" + ok.channel() + ")")).toList(),
+                            "nothing about the channel that passes");
+                } finally {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+                }
+            }
+            receiver.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
 }
