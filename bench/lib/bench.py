@@ -400,6 +400,23 @@ def wait_quiet(pgid, limit=10.0):
             return
 
 
+def settled_rss(pgid, window=6.0, limit=20.0):
+    """The group's resident memory (kB) once it has held within 1 % for `window` s (at most `limit` s), and the
+    per-process values. Steady state, not a moment's peak: a JVM hands its JIT compiler's scratch memory back a
+    few seconds after the compiles end (HotSpot's chunk pool is cleaned every 5 s, the native heap trimmed every
+    second with balance's flags); HAProxy and nginx settle at once."""
+    deadline = time.monotonic() + limit
+    samples = []
+    while True:
+        rss, per = group_status(pgid, "VmRSS")
+        now = time.monotonic()
+        samples.append((now, rss))
+        recent = [r for t, r in samples if t >= now - window]
+        if (now - samples[0][0] >= window and max(recent) - min(recent) <= 0.01 * max(recent)) or now >= deadline:
+            return rss, per
+        time.sleep(0.5)
+
+
 # ------------------------------------------------------------------------------------------------ tools
 
 def run_iperf(port, streams, reverse, secs, omit):
@@ -907,7 +924,7 @@ class Bench:
                     wait_quiet(proxy.pid)
                     time.sleep(1.0)
                     # the proxy's whole process group: nginx's master + worker, one process for the others
-                    rss0, per0 = group_status(proxy.pid, "VmRSS")
+                    rss0, per0 = settled_rss(proxy.pid)
                     fds0 = group_fd_count(proxy.pid)
                     self.add("mem_rss_base_mb", t, 0, rss0 / 1024.0, rss_kb_per_pid=per0)
                     for n in (1000, 9000):
@@ -918,7 +935,7 @@ class Bench:
                             raise BenchError(f"backend holds {held()} of {n} sessions after 60 s")
                         time.sleep(1.0)
                         wait_quiet(proxy.pid, 5)
-                        rss, per = group_status(proxy.pid, "VmRSS")
+                        rss, per = settled_rss(proxy.pid)
                         fds = group_fd_count(proxy.pid)
                         kb = (rss - rss0) / n
                         self.add(f"mem_kb_{n}", t, 0, kb, rss_kb=rss, rss_base_kb=rss0, fds=fds, fds_base=fds0,

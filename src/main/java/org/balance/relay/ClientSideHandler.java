@@ -20,11 +20,11 @@ import org.balance.balancing.Destination;
 final class ClientSideHandler extends RelayHandler {
     private final Connector connector;
     /** Bytes and the end of input that came before the server connection was up. */
-    private ArrayDeque<ByteBuf> early;
+    private ArrayDeque<Object> early;
     private boolean endedEarly;
 
-    ClientSideHandler(RelaySettings settings, Connector connector) {
-        super(settings);
+    ClientSideHandler(RelaySettings settings, UrgentData urgent, Connector connector) {
+        super(settings, urgent);
         this.connector = connector;
     }
 
@@ -52,7 +52,7 @@ final class ClientSideHandler extends RelayHandler {
             if (early == null) {
                 early = new ArrayDeque<>(2);
             }
-            early.add(buf);
+            early.add(beginsWithUrgentByte(ctx.channel()) ? new UrgentFirst(buf) : buf);
             return;
         }
         super.channelRead(ctx, msg);
@@ -71,8 +71,12 @@ final class ClientSideHandler extends RelayHandler {
     void established(Channel client, Channel server, Destination destination) {
         attach(server, destination);
         if (early != null) {
-            for (ByteBuf buf; (buf = early.poll()) != null; ) {
-                forward(buf);
+            for (Object item; (item = early.poll()) != null; ) {
+                if (item instanceof UrgentFirst u) {
+                    forward(client, u.buf(), true);
+                } else {
+                    forward(client, (ByteBuf) item, false);
+                }
             }
             early = null;
             server.flush();
@@ -88,7 +92,7 @@ final class ClientSideHandler extends RelayHandler {
     public void channelInactive(ChannelHandlerContext ctx) {
         settings.sessions().closed();
         if (early != null) {
-            early.forEach(ByteBuf::release);
+            early.forEach(RelayHandler::release);
             early = null;
         }
         super.channelInactive(ctx);

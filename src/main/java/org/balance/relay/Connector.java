@@ -26,11 +26,13 @@ final class Connector {
     private final RelaySettings settings;
     private final Transport transport;
     private final ResourceTrouble trouble;
+    private final UrgentData urgent;
 
     Connector(RelaySettings settings, Transport transport, ResourceTrouble trouble) {
         this.settings = settings;
         this.transport = transport;
         this.trouble = trouble;
+        this.urgent = transport.urgentData();
     }
 
     void connect(Channel client, byte[] clientAddress, ClientSideHandler session) {
@@ -76,7 +78,12 @@ final class Connector {
         config.setAutoRead(false);
         config.setAllowHalfClosure(true);
         SessionBuffers.apply(config);
-        server.pipeline().addLast(new ServerSideHandler(settings, client, destination));
+        if (transport.isNative()) {
+            config.setOption(UrgentData.NATIVE_OOB_INLINE, 1);
+        } else if (urgent.nioOobInline() != null) {
+            config.setOption(urgent.nioOobInline(), true);
+        }
+        server.pipeline().addLast(new ServerSideHandler(settings, urgent, client, destination));
         // The slot goes back when this connection closes, whichever way: a failed connect closes it too.
         server.closeFuture().addListener(closed -> destination.release());
         // Registering on the client's own event loop completes at once: both sockets share one thread.

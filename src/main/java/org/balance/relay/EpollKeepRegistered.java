@@ -1,13 +1,19 @@
 package org.balance.relay;
 
+import io.netty.channel.Channel;
+import io.netty.channel.IoEvent;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoEvent;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * Netty's epoll I/O handler with one correction: a socket whose event mask becomes empty stays registered with
@@ -24,17 +30,36 @@ import io.netty.channel.epoll.EpollIoOps;
  * what the channel would learn from its next read or write anyway. This class can go once Netty's
  * {@code DefaultEpollIoRegistration.submit()} resets its state after the DEL (see RelayIntegrityIT, which fails
  * on epoll without it).
+ *
+ * <p>With {@code watchUrgent}, it also reports urgent data ({@link UrgentData}): every socket that waits for
+ * EPOLLIN waits for EPOLLPRI too (only then, as epoll repeats EPOLLPRI for as long as the urgent byte is unread),
+ * and while an event with EPOLLPRI is being handled, {@link #urgentEvent(Channel)} says so to the channel's
+ * handlers, which Netty calls on this thread from within that event's reads.
  */
 final class EpollKeepRegistered {
+    private static final EpollIoOps EPOLLPRI = EpollIoOps.valueOf(0x2);
+    /** The I/O handle (a channel's unsafe) whose EPOLLPRI event this event-loop thread is handling, or null. */
+    private static final FastThreadLocal<IoHandle> URGENT_EVENT = new FastThreadLocal<>();
+
     private EpollKeepRegistered() {
     }
 
-    static IoHandlerFactory newFactory() {
+    /** True while the event being handled for {@code ch} on this thread says that it has an unread urgent byte. */
+    static boolean urgentEvent(Channel ch) {
+        return URGENT_EVENT.get() == ch.unsafe();
+    }
+
+    /** The read that began with the urgent byte has been made: later reads in this event do not begin with one. */
+    static void urgentEventHandled() {
+        URGENT_EVENT.set(null);
+    }
+
+    static IoHandlerFactory newFactory(boolean watchUrgent) {
         IoHandlerFactory epoll = EpollIoHandler.newFactory();
         return new IoHandlerFactory() {
             @Override
             public IoHandler newHandler(io.netty.util.concurrent.ThreadAwareExecutor executor) {
-                return new Handler(epoll.newHandler(executor));
+                return new Handler(epoll.newHandler(executor), watchUrgent);
             }
 
             @Override
@@ -44,7 +69,7 @@ final class EpollKeepRegistered {
         };
     }
 
-    private record Handler(IoHandler epoll) implements IoHandler {
+    private record Handler(IoHandler epoll, boolean watchUrgent) implements IoHandler {
         @Override
         public void initialize() {
             epoll.initialize();
@@ -67,7 +92,10 @@ final class EpollKeepRegistered {
 
         @Override
         public IoRegistration register(IoHandle handle) throws Exception {
-            return new Registration(epoll.register(handle));
+            if (!watchUrgent) {
+                return new Registration(epoll.register(handle), false);
+            }
+            return new Registration(epoll.register(new UrgentWatch((EpollIoHandle) handle)), true);
         }
 
         @Override
@@ -81,11 +109,14 @@ final class EpollKeepRegistered {
         }
     }
 
-    private record Registration(IoRegistration epoll) implements IoRegistration {
+    private record Registration(IoRegistration epoll, boolean watchUrgent) implements IoRegistration {
         @Override
         public long submit(IoOps ops) {
-            boolean empty = ((EpollIoOps) ops).value() == 0;
-            return epoll.submit(empty ? EpollIoOps.EPOLLET : ops);
+            EpollIoOps epollOps = (EpollIoOps) ops;
+            if (epollOps.value() == 0) {
+                return epoll.submit(EpollIoOps.EPOLLET);
+            }
+            return epoll.submit(watchUrgent && epollOps.contains(EpollIoOps.EPOLLIN) ? epollOps.with(EPOLLPRI) : ops);
         }
 
         @Override
@@ -101,6 +132,43 @@ final class EpollKeepRegistered {
         @Override
         public boolean cancel() {
             return epoll.cancel();
+        }
+    }
+
+    /** A channel's I/O handle that lets its handlers know when its event carries EPOLLPRI. */
+    private record UrgentWatch(EpollIoHandle channel) implements EpollIoHandle {
+        @Override
+        public FileDescriptor fd() {
+            return channel.fd();
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            if (!((EpollIoEvent) event).ops().contains(EPOLLPRI)) {
+                channel.handle(registration, event);
+                return;
+            }
+            URGENT_EVENT.set(channel);
+            try {
+                channel.handle(registration, event);
+            } finally {
+                URGENT_EVENT.set(null);
+            }
+        }
+
+        @Override
+        public void registered() {
+            channel.registered();
+        }
+
+        @Override
+        public void unregistered() {
+            channel.unregistered();
+        }
+
+        @Override
+        public void close() throws Exception {
+            channel.close();
         }
     }
 }

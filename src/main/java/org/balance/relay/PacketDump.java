@@ -25,6 +25,20 @@ public final class PacketDump {
         }
     }
 
+    /** Prints one urgent byte as a chunk of its own, marked in its header: {@code -> 1 urgent}. */
+    public void printUrgent(boolean toServer, byte b) {
+        String text = formatUrgent(toServer, b);
+        synchronized (out) {
+            out.print(text);
+            out.flush();
+        }
+    }
+
+    static String formatUrgent(boolean toServer, byte b) {
+        String chunk = format(toServer, io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {b}));
+        return (toServer ? "-> " : "-< ") + "1 urgent" + chunk.substring(chunk.indexOf('\n'));
+    }
+
     /** Prints the end of one direction, as the original did for its zero-length read. */
     public void printEnd(boolean toServer) {
         synchronized (out) {

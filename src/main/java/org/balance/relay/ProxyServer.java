@@ -51,9 +51,15 @@ public final class ProxyServer {
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, SessionBuffers.ALLOCATOR)
                 .childHandler(new SessionInitializer());
         if (transport.isNative()) {
+            // Both copied to every accepted socket by Linux.
             b.option(LISTENER_KEEPALIVE, 1);
+            b.option(UrgentData.NATIVE_OOB_INLINE, 1);
         } else {
             b.childOption(ChannelOption.SO_KEEPALIVE, true);
+            ChannelOption<Boolean> oobInline = transport.urgentData().nioOobInline();
+            if (oobInline != null) {
+                b.childOption(oobInline, true);
+            }
         }
         return b.bind(address).sync().channel();
     }
@@ -70,12 +76,14 @@ public final class ProxyServer {
 
     /** Builds a session's pipeline: the optional idle timer, then the client-side relay. */
     private final class SessionInitializer extends ChannelInitializer<SocketChannel> {
+        private final UrgentData urgent = transport.urgentData();
+
         @Override
         protected void initChannel(SocketChannel ch) {
             if (settings.idleTimeoutSeconds() > 0) {
                 ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleTimeoutSeconds(), TimeUnit.SECONDS));
             }
-            ch.pipeline().addLast(new ClientSideHandler(settings, connector));
+            ch.pipeline().addLast(new ClientSideHandler(settings, urgent, connector));
         }
     }
 }

@@ -11,6 +11,9 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.balance.balancing.Destination;
 
 /**
@@ -27,15 +30,30 @@ import org.balance.balancing.Destination;
  *       its own: the session is over, and closing both sides (after flushing what they still have) sends the
  *       last FIN. That saves the half-close bookkeeping's system calls on every session.</li>
  *   <li>Failure: a reset or failed write closes both sides, the peer after flushing what it still has.</li>
+ *   <li>Urgent data ({@link UrgentData}): a read that begins with an urgent byte sends that byte to the peer as
+ *       urgent data once everything before it has gone out; until then this side stops reading, and what it had
+ *       read already waits here, as does the end of its input.</li>
  * </ul>
  */
 abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     protected final RelaySettings settings;
+    protected final UrgentData urgent;
     protected Destination destination;
     protected Channel peer;
+    /** Epoll reported an urgent byte on this side that no read has begun with yet. */
+    private boolean urgentUnread;
+    /** While an urgent byte waits to go out: the rest of its read, and what came after (ByteBuf or UrgentFirst). */
+    private ByteBuf urgentRest;
+    private ArrayDeque<Object> held;
+    private boolean endHeld;
 
-    RelayHandler(RelaySettings settings) {
+    /** A read whose first byte is urgent. */
+    record UrgentFirst(ByteBuf buf) {
+    }
+
+    RelayHandler(RelaySettings settings, UrgentData urgent) {
         this.settings = settings;
+        this.urgent = urgent;
     }
 
     /** True for the client side: its bytes go to the server and count as "sent". */
@@ -53,11 +71,37 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        forward(buf);
+        forward(ctx.channel(), buf, beginsWithUrgentByte(ctx.channel()));
     }
 
-    /** Counts, dumps and writes (without flushing) {@code buf} to the peer; drops it if the peer is gone. */
-    final void forward(ByteBuf buf) {
+    /**
+     * Whether the read just made on {@code self} began with an urgent byte: epoll said one was unread, and now it
+     * no longer is. (A read stops before the urgent byte, so the read that takes it begins with it.)
+     */
+    final boolean beginsWithUrgentByte(Channel self) {
+        if (!urgent.isUrgent()) {
+            return false;
+        }
+        if (EpollKeepRegistered.urgentEvent(self)) {
+            urgentUnread = true;
+        }
+        if (!urgentUnread || urgent.unreadUrgentByte(self)) {
+            return false;
+        }
+        urgentUnread = false;
+        EpollKeepRegistered.urgentEventHandled();
+        return true;
+    }
+
+    /**
+     * Counts, dumps and writes (without flushing) {@code buf} to the peer, its first byte as urgent data if
+     * {@code urgentFirst}; drops it if the peer is gone.
+     */
+    final void forward(Channel self, ByteBuf buf, boolean urgentFirst) {
+        if (held != null) {
+            held.add(urgentFirst ? new UrgentFirst(buf) : buf);
+            return;
+        }
         Channel to = peer;
         if (to == null || !to.isActive()) {
             buf.release();
@@ -70,10 +114,85 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
             destination.addReceived(n);
         }
         PacketDump dump = settings.packetDump();
-        if (dump != null) {
-            dump.print(towardsServer(), buf);
+        if (!urgentFirst) {
+            if (dump != null) {
+                dump.print(towardsServer(), buf);
+            }
+            to.write(buf, to.voidPromise());
+            return;
         }
-        to.write(buf, to.voidPromise());
+        byte b = buf.readByte();
+        if (dump != null) {
+            dump.printUrgent(towardsServer(), b);
+            if (buf.isReadable()) {
+                dump.print(towardsServer(), buf);
+            }
+        }
+        urgentRest = buf;
+        held = new ArrayDeque<>(2);
+        self.config().setAutoRead(false);
+        sendUrgent(self, to, b);
+    }
+
+    /** Sends {@code b} as urgent data once everything before it has gone out, then what waited for it. */
+    private void sendUrgent(Channel self, Channel to, byte b) {
+        whenFlushed(to, () -> {
+            boolean sent;
+            try {
+                sent = urgent.send(to, b);
+            } catch (IOException e) {
+                if (settings.log().isDebug()) {
+                    settings.log().debug("sending urgent data: " + e.getMessage());
+                }
+                peerFailed(self, to);
+                return;
+            }
+            if (sent) {
+                releaseHeld(self, to);
+            } else {
+                // The socket buffer is full: Netty has no write for urgent data to wait on, so try again shortly.
+                to.eventLoop().schedule(() -> {
+                    if (to.isActive()) {
+                        sendUrgent(self, to, b);
+                    }
+                }, 1, TimeUnit.MILLISECONDS);
+            }
+        }, () -> peerFailed(self, to));
+    }
+
+    /** The urgent byte is out: what waited for it follows, and this side reads again. */
+    private void releaseHeld(Channel self, Channel to) {
+        ByteBuf rest = urgentRest;
+        ArrayDeque<Object> queue = held;
+        urgentRest = null;
+        held = null;
+        if (rest.isReadable()) {
+            to.write(rest, to.voidPromise());
+        } else {
+            rest.release();
+        }
+        for (Object item; (item = queue.poll()) != null; ) {
+            if (item instanceof UrgentFirst u) {
+                forward(self, u.buf(), true);
+            } else {
+                forward(self, (ByteBuf) item, false);
+            }
+        }
+        to.flush();
+        if (held != null) {
+            return;
+        }
+        if (endHeld) {
+            endHeld = false;
+            inputEnded(self);
+        } else if (to.isWritable()) {
+            startReading(self);
+        }
+    }
+
+    /** Releases a buffer that was kept back: a ByteBuf or an {@link UrgentFirst}. */
+    static void release(Object item) {
+        ReferenceCountUtil.release(item instanceof UrgentFirst u ? u.buf() : item);
     }
 
     @Override
@@ -122,6 +241,10 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
 
     /** This side sent FIN: pass it on after what is pending, and close when both directions are done. */
     void inputEnded(Channel self) {
+        if (held != null) {
+            endHeld = true;
+            return;
+        }
         PacketDump dump = settings.packetDump();
         if (dump != null) {
             dump.printEnd(towardsServer());
@@ -183,6 +306,12 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (held != null) {
+            urgentRest.release();
+            held.forEach(RelayHandler::release);
+            urgentRest = null;
+            held = null;
+        }
         closeOnFlush(peer);
         ctx.fireChannelInactive();
     }

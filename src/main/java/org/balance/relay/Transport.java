@@ -30,9 +30,23 @@ public final class Transport {
     private enum Kind { EPOLL, NIO }
 
     private final Kind kind;
+    private UrgentData urgentData;
 
     private Transport(Kind kind) {
         this.kind = kind;
+    }
+
+    /** What this transport does with urgent (out-of-band) data; looked up once, when first asked. */
+    synchronized UrgentData urgentData() {
+        if (urgentData == null) {
+            urgentData = UrgentData.forTransport(this);
+        }
+        return urgentData;
+    }
+
+    /** One line for {@code -d}: whether urgent data is forwarded as urgent data, inline, or not at all. */
+    public String describeUrgentData() {
+        return urgentData().describe();
     }
 
     /** The transport the system property {@code balance.transport} names, or the default. */
@@ -69,7 +83,7 @@ public final class Transport {
 
     public EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
         IoHandlerFactory factory = switch (kind) {
-            case EPOLL -> EpollKeepRegistered.newFactory();
+            case EPOLL -> EpollKeepRegistered.newFactory(urgentData().isUrgent());
             case NIO -> NioIoHandler.newFactory();
         };
         return new MultiThreadIoEventLoopGroup(threads, threadFactory, factory);

@@ -116,6 +116,7 @@ public final class ProxyRuntime {
     private void startServing(boolean background, PrintStream out, PrintStream err) throws StartException {
         log = background ? openSyslog(err) : new StderrLog(err, config.debug());
         if (config.debug()) {
+            log.debug(transport.describeUrgentData());
             log.debug("transport " + transport.name() + ", the following channels are active:");
             for (int g = 0; g < routing.groupCount(); g++) {
                 DestinationGroup group = routing.group(g);

@@ -109,7 +109,18 @@ public final class IntegritySoak {
             argv.add(backend.channel());
             this.balance = BalanceProcess.start(rundir, Map.of("BALANCE_JVM_OPTS", "-Dbalance.transport=" + transport),
                     argv.toArray(String[]::new));
-            Net.await("balance on port " + port, java.time.Duration.ofSeconds(60), () -> Net.accepts("127.0.0.1", port));
+            // Ready once its control socket is there (made after the port is bound). Not by connecting to the port:
+            // that probe would be a session at the backend, whose result the first real session would then read.
+            Net.await("balance on port " + port, java.time.Duration.ofSeconds(60), () -> hasControlSocket(rundir));
+        }
+
+        private static boolean hasControlSocket(Path rundir) {
+            try (var files = Files.list(rundir)) {
+                // the rendezvous socket, balance.PORT.ADDRESS (the directory also holds BalanceProcess's output files)
+                return files.anyMatch(f -> f.getFileName().toString().startsWith("balance."));
+            } catch (IOException e) {
+                return false;
+            }
         }
 
         String label() {
