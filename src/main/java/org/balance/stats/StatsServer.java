@@ -20,8 +20,8 @@ import org.balance.balancing.Routing;
 import org.balance.log.Log;
 
 /**
- * The statistics endpoint ({@code --stats}): the JDK's own HTTP server on one thread of its own, which also takes
- * the dashboard's samples once a second. The relay's event loops never see it, and without {@code --stats} none
+ * The statistics endpoint ({@code --stats}): the JDK's own HTTP server (its dispatcher thread) with one thread of
+ * ours, {@code balance-stats}, that answers the requests and takes the dashboard's samples once a second. The relay's event loops never see it, and without {@code --stats} none
  * of this is loaded.
  * <ul>
  *   <li>{@code GET /metrics}: the Prometheus text format;</li>
