@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # What the tests use beyond the JDK and Maven: ps and pgrep (procps), man and groff (man-db, groff-base),
-# setsid (util-linux), python3 (UrgentDataIT's peers: Java cannot read urgent data). Installed from Debian's
+# setsid (util-linux), python3 (UrgentDataIT's peers: Java cannot read urgent data), and for the dashboard's
+# browser test headless chromium and its WebDriver (chromium, chromium-driver). Installed from Debian's
 # packages when missing and we may.
 missing=()
 { command -v ps && command -v pgrep; } >/dev/null 2>&1 || missing+=(procps)
@@ -13,6 +14,8 @@ command -v man >/dev/null 2>&1 || missing+=(man-db)
 command -v groff >/dev/null 2>&1 || missing+=(groff-base)
 command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -639,10 +639,37 @@ class Bench:
 
     def start_proxy(self, target, phase, port, backend_port):
         name = proc_name(target, phase)
-        p = self.procs.start(name, proxy_argv(kind_of(target), self.tmp, self.logdir, name, port, backend_port),
-                             PROXY_CPU, env=self.env_for(target))
+        env = self.env_for(target)
+        argv = proxy_argv(kind_of(target), self.tmp, self.logdir, name, port, backend_port)
+        stats_port = None
+        if kind_of(target) == "balance" and env.get("BALANCE_STATS"):
+            # a bench knob, not balance's: --stats on a free port, and /metrics scraped every second meanwhile
+            stats_port = free_port()
+            argv = argv[:2] + ["--stats", f"127.0.0.1:{stats_port}"] + argv[2:]
+        p = self.procs.start(name, argv, PROXY_CPU, env=env)
         wait_listening(port, p, timeout=60)
+        if stats_port:
+            self.scrape(name, p, stats_port)
         return p
+
+    def scrape(self, name, p, stats_port):
+        """GET /metrics once a second while the proxy runs, as Prometheus would; counts kept in self.meta."""
+        import threading
+        import urllib.request
+        counts = self.meta.setdefault("scrapes", {}).setdefault(name, {"ok": 0, "failed": 0, "bytes": 0})
+
+        def loop():
+            while p.poll() is None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{stats_port}/metrics", timeout=2) as r:
+                        counts["bytes"] = len(r.read())
+                        counts["ok"] += 1
+                except OSError:
+                    if p.poll() is None:
+                        counts["failed"] += 1
+                time.sleep(1)
+
+        threading.Thread(target=loop, daemon=True).start()
 
     def start_proxies(self, phase, backend_port):
         """One proxy of each kind in front of the backend, for the whole phase; a target that does not start is

@@ -25,6 +25,8 @@ public final class Destination {
     private final LongAdder totalConnections = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder bytesReceived = new LongAdder();
+    private final ConnectStats connects = new ConnectStats();
+    private volatile StateListener listener;
 
     public Destination(Endpoint endpoint, int maxConnections, boolean enabled) {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -37,6 +39,24 @@ public final class Destination {
 
     public Endpoint endpoint() {
         return endpoint;
+    }
+
+    /** Told of every change of {@link #status()}, on the thread that made it (statistics keep a log of them). */
+    public interface StateListener {
+        void changed(Destination d, Status from, Status to);
+    }
+
+    /** Sets the one listener (null: none). */
+    public void listen(StateListener l) {
+        listener = l;
+    }
+
+    private void tell(Status from) {
+        StateListener l = listener;
+        Status to = status();
+        if (l != null && from != to) {
+            l.changed(this, from, to);
+        }
     }
 
     /** What {@code show} tells apart: in service, taken out softly (checks, {@code -a}), disabled by the operator. */
@@ -72,8 +92,10 @@ public final class Destination {
         if (enabled && !down) {
             return false;
         }
+        Status from = status();
         enabled = true;
         down = false;
+        tell(from);
         return true;
     }
 
@@ -82,7 +104,9 @@ public final class Destination {
         if (!enabled) {
             return false;
         }
+        Status from = status();
         enabled = false;
+        tell(from);
         return true;
     }
 
@@ -91,7 +115,9 @@ public final class Destination {
         if (down) {
             return false;
         }
+        Status from = status();
         down = true;
+        tell(from);
         return true;
     }
 
@@ -100,7 +126,9 @@ public final class Destination {
         if (!down) {
             return false;
         }
+        Status from = status();
         down = false;
+        tell(from);
         return true;
     }
 
@@ -186,6 +214,11 @@ public final class Destination {
 
     public void addReceived(long bytes) {
         bytesReceived.add(bytes);
+    }
+
+    /** Failed connects by reason and the time of successful ones (not zeroed by {@code reset}: they are only statistics). */
+    public ConnectStats connects() {
+        return connects;
     }
 
     /** Zeroes the total connections and the byte counters ({@code reset}); current connections stay. */

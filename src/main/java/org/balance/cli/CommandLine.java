@@ -9,12 +9,15 @@ import java.util.List;
  * anywhere before {@code --}, and everything else is an operand in its original order. {@code -m} is
  * balance.fm's health check option. Long options are read like getopt_long reads them: {@code --name=value} or
  * {@code --name value}, and any unambiguous abbreviation of the name ({@code --he}, {@code --check-i}). The
- * health check options ({@link CheckOptions#LONG}) are collected; the first of {@code --help},
+ * health check options ({@link CheckOptions#LONG}) are collected, {@code --stats} names the statistics endpoint;
+ * the first of {@code --help},
  * {@code --version} or a bad option decides, whatever follows.
  */
 public final class CommandLine {
     private static final String FLAGS = "adfpiHM6";
     private static final String WITH_VALUE = "cbBtTm";
+    /** {@code --stats [ADDRESS:]PORT}: the statistics endpoint. */
+    static final String STATS = "stats";
     private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
@@ -23,7 +26,7 @@ public final class CommandLine {
     }
 
     private static List<String> longOptions() {
-        List<String> names = new ArrayList<>(List.of("help", "version"));
+        List<String> names = new ArrayList<>(List.of("help", "version", STATS));
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
     }
@@ -31,7 +34,7 @@ public final class CommandLine {
     public static Options parse(String... args) throws UsageException {
         boolean autodisable = false, debug = false, foreground = false, hashFailover = false;
         boolean interactive = false, memoryMap = false, packetDump = false, ipv6 = false;
-        String bind = null, source = null, command = null;
+        String bind = null, source = null, command = null, stats = null;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
         List<CheckOptions.Given> checks = new ArrayList<>();
@@ -53,6 +56,16 @@ public final class CommandLine {
                 Options.Mode requested = requested(name, arg);
                 if (requested != null) {
                     return Options.request(requested);
+                }
+                if (name.equals(STATS)) {
+                    if (arg.indexOf('=') >= 0) {
+                        stats = arg.substring(arg.indexOf('=') + 1);
+                    } else if (i + 1 < args.length) {
+                        stats = args[++i];
+                    } else {
+                        throw UsageException.usage("option '--" + STATS + "' requires an argument");
+                    }
+                    continue;
                 }
                 i = checkOption(args, i, name, checks);
                 continue;
@@ -99,7 +112,7 @@ public final class CommandLine {
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
-                null);
+                stats, null);
         if (options.mode() == Options.Mode.PROXY) {
             if (operands.isEmpty()) {
                 throw UsageException.usage("missing port and channels");

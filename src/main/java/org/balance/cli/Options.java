@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The command line as given, before any name is resolved. {@code operands} are the port followed by the
  * channel words and separators ({@code !} and {@code %}). {@code checks} are the health check options
- * ({@code -m} and the long ones) in the order given. {@code requested} is {@link Mode#HELP} or
+ * ({@code -m} and the long ones) in the order given. {@code stats} is the {@code --stats} value or null.
+ * {@code requested} is {@link Mode#HELP} or
  * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
 public record Options(
@@ -24,6 +25,7 @@ public record Options(
         boolean ipv6,
         List<String> operands,
         List<CheckOptions.Given> checks,
+        String stats,
         Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
@@ -33,7 +35,7 @@ public record Options(
     /** {@code --help} or {@code --version}: nothing else of the command line counts. */
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
-                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), mode);
+                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, mode);
     }
 
     public Mode mode() {

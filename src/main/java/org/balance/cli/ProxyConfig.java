@@ -1,6 +1,7 @@
 package org.balance.cli;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.balance.balancing.Endpoint;
@@ -15,6 +16,7 @@ import org.balance.health.HealthConfig;
  * @param bindText      the -b word as given (names the control socket), or "0.0.0.0"
  * @param sourceAddress -B address for outgoing connections, or null
  * @param health        the health checks ({@link HealthConfig#NONE} without check options)
+ * @param stats         where the statistics endpoint listens ({@code --stats}), or null when off
  */
 public record ProxyConfig(
         int port,
@@ -30,7 +32,8 @@ public record ProxyConfig(
         int connectTimeoutSeconds,
         int idleTimeoutSeconds,
         List<GroupConfig> groups,
-        HealthConfig health) {
+        HealthConfig health,
+        InetSocketAddress stats) {
 
     public record ChannelConfig(Endpoint endpoint, int maxConnections) {
     }
@@ -91,6 +94,26 @@ public record ProxyConfig(
         HealthConfig health = CheckOptions.health(o.checks(), groups, o.connectTimeoutSeconds());
         return new ProxyConfig(port, bind, bindText(o.bindAddress()), source, o.ipv6(), o.autodisable(), o.hashFailover(),
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
-                List.copyOf(groups), health);
+                List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()));
+    }
+
+    /**
+     * {@code --stats [ADDRESS:]PORT}: the port alone listens on the loopback address only; an address (a name,
+     * IPv4, or IPv6 in brackets) must be given to listen anywhere else ({@code 0.0.0.0:9110}, {@code [::]:9110}).
+     */
+    static InetSocketAddress statsAddress(String value) throws UsageException {
+        int colon = value.lastIndexOf(':');
+        String host = colon < 0 ? null : value.substring(0, colon);
+        String portText = value.substring(colon + 1);
+        if (host != null && host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        boolean number = !portText.isEmpty() && portText.length() <= 5 && portText.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (!number || Integer.parseInt(portText) > 65535 || (host != null && (host.isEmpty() || host.indexOf(':') >= 0
+                && !value.startsWith("[")))) {
+            throw UsageException.usage("invalid --stats [" + value + "]: [address:]port, e.g. 9110 or 0.0.0.0:9110");
+        }
+        InetAddress address = host == null ? InetAddress.getLoopbackAddress() : Resolver.resolve(host);
+        return new InetSocketAddress(address, Integer.parseInt(portText));
     }
 }

@@ -12,7 +12,7 @@ public final class Usage {
                 balance %s - a TCP proxy with round robin load balancing and failover (Java)
                 usage:
                   balance [-b addr] [-B addr] [-t sec] [-T sec] [-m spec] [-adfpHM6] \\
-                          [--check[=spec]] [--check-OPTION value ...] \\
+                          [--check[=spec]] [--check-OPTION value ...] [--stats [addr:]port] \\
                           port [h1[:p1[:maxc1]] [!%%] [ ... hN[:pN[:maxcN]]]]
                   balance [-b addr] -i [-d] [-M] port
                   balance [-b addr] -c cmd [-d] [-M] port
@@ -45,6 +45,9 @@ public final class Usage {
                   --check-send text         send text (\\r \\n \\t \\xHH escapes) once connected
                   --check-expect text       the reply must start with text
                   --check-expect-regex re   the reply must match the regular expression re
+                  --stats [addr:]port       statistics on http://addr:port/ (loopback unless addr
+                                            is given): /metrics (Prometheus), /status.json and a
+                                            dashboard (see docs/METRICS.md)
                    !        separates channelgroups (declaring previous to be Round Robin)
                    %%        as !, but declaring previous group to be a Hash Type
 

@@ -59,7 +59,12 @@ public final class CommandTable {
                 // last, so that no abbreviation of the original's commands changes meaning ("m" is still maxc);
                 // in help where balance.fm lists it
                 new Command("monitor", List.of(), "[enable|disable|show]", "control the monitor process", 6,
-                        new MonitorCommand()));
+                        new MonitorCommand()),
+                new Command("json", List.of(), "", "show the state and counters as JSON", 8,
+                        (session, args, out) -> {
+                            out.append(session.statusJson()).append('\n');
+                            return After.CONTINUE;
+                        }));
         StringBuilder text = new StringBuilder("available commands:\n");
         commands.stream().sorted(Comparator.comparingInt(Command::helpOrder)).forEach(c -> text.append(c.usageLine()));
         helpText = text.toString();

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.balance.balancing.Routing;
@@ -46,6 +47,9 @@ public final class ControlServer {
     private final ControlSocketFile socketFile;
     private final Channel listener;
     private final EventExecutorGroup commands;
+    private final CommandTable table;
+    private final Routing routing;
+    private final HealthMonitor health;
     private boolean closed;
 
     /**
@@ -63,15 +67,20 @@ public final class ControlServer {
         }
     }
 
-    private ControlServer(ControlSocketFile socketFile, Channel listener, EventExecutorGroup commands) {
+    private ControlServer(ControlSocketFile socketFile, Channel listener, EventExecutorGroup commands, CommandTable table,
+                          Routing routing, HealthMonitor health) {
         this.socketFile = socketFile;
         this.listener = listener;
         this.commands = commands;
+        this.table = table;
+        this.routing = routing;
+        this.health = health;
     }
 
     /** Binds, publishes the socket at {@code socketPath} and serves until {@link #close()}. */
     public static ControlServer start(Transport transport, EventLoopGroup group, Path socketPath, Routing routing,
-                                      HealthMonitor health, Shutdown shutdown, Settings settings, Log log)
+                                      HealthMonitor health, Supplier<String> statusJson, Shutdown shutdown,
+                                      Settings settings, Log log)
             throws IOException, ControlSocketFile.InUseException, InterruptedException {
         ControlSocketFile file = ControlSocketFile.prepare(socketPath);
         EventExecutorGroup commands = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("balance-control", true));
@@ -79,8 +88,8 @@ public final class ControlServer {
         try {
             CommandTable table = new CommandTable();
             long pid = ProcessHandle.current().pid();
-            Initializer initializer = new Initializer(transport.isEpoll(), table, routing, health, pid, shutdown, settings,
-                    commands, log);
+            Initializer initializer = new Initializer(transport.isEpoll(), table, routing, health, statusJson, pid, shutdown,
+                    settings, commands, log);
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
                     .channelFactory(() -> serverChannel(transport))
@@ -93,7 +102,7 @@ public final class ControlServer {
             if (log.isDebug()) {
                 log.debug("control socket " + file.path());
             }
-            return new ControlServer(file, listener, commands);
+            return new ControlServer(file, listener, commands, table, routing, health);
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (listener != null) {
                 listener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -114,6 +123,19 @@ public final class ControlServer {
 
     public Path socketPath() {
         return socketFile.path();
+    }
+
+    /**
+     * Runs one command line in {@code group} on the command executor, as a shell would after {@code group N}, and
+     * returns its answer: the dashboard's changes go through the very code of {@code enable}, {@code disable}
+     * and {@code maxc}, with their logging and their effect on health checks.
+     */
+    public String run(int group, String line) throws Exception {
+        return commands.submit(() -> {
+            ControlSession session = new ControlSession(routing, health, ProcessHandle.current().pid(), () -> "");
+            session.setCurrentGroup(group);
+            return table.execute(line, session).output();
+        }).get(10, TimeUnit.SECONDS);
     }
 
     /**
@@ -153,6 +175,7 @@ public final class ControlServer {
         private final CommandTable table;
         private final Routing routing;
         private final HealthMonitor health;
+        private final Supplier<String> statusJson;
         private final long pid;
         private final Shutdown shutdown;
         private final Settings settings;
@@ -162,8 +185,9 @@ public final class ControlServer {
         /** Set once the socket is bound, before it is published. */
         volatile int ownerUid = -1;
 
-        Initializer(boolean epoll, CommandTable table, Routing routing, HealthMonitor health, long pid, Shutdown shutdown,
-                    Settings settings, EventExecutorGroup commands, Log log) {
+        Initializer(boolean epoll, CommandTable table, Routing routing, HealthMonitor health, Supplier<String> statusJson,
+                    long pid, Shutdown shutdown, Settings settings, EventExecutorGroup commands, Log log) {
+            this.statusJson = statusJson;
             this.epoll = epoll;
             this.table = table;
             this.routing = routing;
@@ -194,7 +218,7 @@ public final class ControlServer {
                     .addLast(new ReadGuard())
                     .addLast(new IdleStateHandler(0, 0, settings.idleSeconds(), TimeUnit.SECONDS))
                     .addLast(new LineDecoder(ControlProtocol.MAX_LINE))
-                    .addLast(commands, "shell", new ControlHandler(table, new ControlSession(routing, health, pid), shutdown,
+                    .addLast(commands, "shell", new ControlHandler(table, new ControlSession(routing, health, pid, statusJson), shutdown,
                             settings.handshakeMillis()));
         }
 

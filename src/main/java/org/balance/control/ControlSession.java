@@ -1,8 +1,13 @@
 package org.balance.control;
 
+import java.util.function.Supplier;
 import org.balance.balancing.DestinationGroup;
 import org.balance.balancing.Routing;
+import org.balance.cli.Usage;
 import org.balance.health.HealthMonitor;
+import org.balance.relay.SessionCounters;
+import org.balance.stats.Snapshot;
+import org.balance.stats.StatusJson;
 
 /**
  * What one control connection works on: the instance's routing, health checks and process id, and the connection's current
@@ -13,6 +18,7 @@ final class ControlSession {
     private final Routing routing;
     private final HealthMonitor health;
     private final long pid;
+    private final Supplier<String> statusJson;
     private int currentGroup;
 
     /** A session of an instance without health checks. */
@@ -21,9 +27,19 @@ final class ControlSession {
     }
 
     ControlSession(Routing routing, HealthMonitor health, long pid) {
+        this(routing, health, pid, () -> StatusJson.of(Snapshot.take(routing, health, new SessionCounters(), 0), Usage.VERSION));
+    }
+
+    /** {@code statusJson} gives what {@code json} prints: the instance's state with its session counts. */
+    ControlSession(Routing routing, HealthMonitor health, long pid, Supplier<String> statusJson) {
         this.routing = routing;
         this.health = health;
         this.pid = pid;
+        this.statusJson = statusJson;
+    }
+
+    String statusJson() {
+        return statusJson.get();
     }
 
     Routing routing() {

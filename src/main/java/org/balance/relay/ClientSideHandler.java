@@ -36,6 +36,7 @@ final class ClientSideHandler extends RelayHandler {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
+        settings.sessions().opened();
         SocketAddress remote = client.remoteAddress();
         if (settings.log().isDebug()) {
             settings.log().debug("connect from " + remote);
@@ -89,6 +90,7 @@ final class ClientSideHandler extends RelayHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        settings.sessions().closed();
         if (early != null) {
             early.forEach(RelayHandler::release);
             early = null;

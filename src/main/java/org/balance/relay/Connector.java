@@ -11,6 +11,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
+import org.balance.balancing.ConnectStats;
 import org.balance.balancing.Destination;
 import org.balance.balancing.Selection;
 import org.balance.log.Log;
@@ -45,6 +46,7 @@ final class Connector {
             if (log.isDebug()) {
                 log.debug("no channel available (" + selection.outcome() + "), closing client " + client.remoteAddress());
             }
+            settings.sessions().nothingAvailable();
             client.close();
             return;
         }
@@ -86,11 +88,13 @@ final class Connector {
         server.closeFuture().addListener(closed -> destination.release());
         // Registering on the client's own event loop completes at once: both sockets share one thread.
         client.eventLoop().register(server);
+        long started = System.nanoTime();
         ChannelFuture connecting = settings.sourceAddress() == null
                 ? server.connect(remote)
                 : server.connect(remote, new InetSocketAddress(settings.sourceAddress(), 0));
         connecting.addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
+                destination.connects().connected(System.nanoTime() - started);
                 if (log.isDebug()) {
                     log.debug("connect to group " + selection.group() + " channel " + selection.channel() + " successful");
                 }
@@ -115,6 +119,7 @@ final class Connector {
 
     private void failed(Selection selection, Throwable cause) {
         Log log = settings.log();
+        selection.destination().connects().failed(failure(cause));
         if (log.isDebug()) {
             String what = cause instanceof ConnectTimeoutException ? "timeout" : "connection refused";
             log.debug(what + " group " + selection.group() + " channel " + selection.channel() + ": " + cause.getMessage());
@@ -122,5 +127,14 @@ final class Connector {
         if (settings.autodisable() != null) {
             settings.autodisable().connectFailed(selection.group(), selection.channel(), selection.destination());
         }
+    }
+
+    /** Timeout, refused (ECONNREFUSED: Netty's native and the JDK's messages both say so), or anything else. */
+    static ConnectStats.Failure failure(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return ConnectStats.Failure.TIMEOUT;
+        }
+        String m = cause == null ? null : cause.getMessage();
+        return m != null && m.contains("refused") ? ConnectStats.Failure.REFUSED : ConnectStats.Failure.OTHER;
     }
 }

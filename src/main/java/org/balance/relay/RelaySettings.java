@@ -12,6 +12,7 @@ import org.balance.log.Log;
  * @param packetDump         -p: where chunks are printed, or null when off
  * @param idleTimeoutSeconds -T: 0 for never
  * @param autodisable        -a: what a failed connect does to its channel, or null when off
+ * @param sessions           the instance's session counts
  */
 public record RelaySettings(
         Balancer balancer,
@@ -20,5 +21,6 @@ public record RelaySettings(
         int idleTimeoutSeconds,
         InetAddress sourceAddress,
         Autodisable autodisable,
-        PacketDump packetDump) {
+        PacketDump packetDump,
+        SessionCounters sessions) {
 }

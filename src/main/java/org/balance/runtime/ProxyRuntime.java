@@ -27,7 +27,12 @@ import org.balance.log.SyslogLog;
 import org.balance.relay.PacketDump;
 import org.balance.relay.ProxyServer;
 import org.balance.relay.RelaySettings;
+import org.balance.relay.SessionCounters;
 import org.balance.relay.Transport;
+import org.balance.stats.Snapshot;
+import org.balance.stats.StatsServer;
+import org.balance.stats.StatusJson;
+import org.balance.cli.Usage;
 
 /**
  * One running balance: builds the groups from the configuration, starts the event loops, binds the port,
@@ -39,8 +44,11 @@ public final class ProxyRuntime {
     private final Transport transport;
     private final EventLoopGroup group;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final SessionCounters sessions = new SessionCounters();
     private volatile Channel listener;
     private volatile ControlServer control;
+    private volatile StatsServer stats;
+    private final long startedMillis = System.currentTimeMillis();
     private volatile Log log;
     private volatile HealthMonitor health = HealthMonitor.none();
     private SyslogLog syslog;
@@ -92,6 +100,9 @@ public final class ProxyRuntime {
             if (runDirectory != null) {
                 runtime.startControl(runDirectory);
             }
+            if (config.stats() != null) {
+                runtime.startStats();
+            }
             return runtime;
         } catch (StartException e) {
             runtime.stop();
@@ -123,7 +134,8 @@ public final class ProxyRuntime {
                 config.idleTimeoutSeconds(),
                 config.sourceAddress(),
                 config.autodisable() ? new Autodisable(log, health) : null,
-                config.packetDump() && !background ? new PacketDump(out) : null);
+                config.packetDump() && !background ? new PacketDump(out) : null,
+                sessions);
         InetSocketAddress address = config.bindAddress() == null
                 ? new InetSocketAddress(config.port())
                 : new InetSocketAddress(config.bindAddress(), config.port());
@@ -149,7 +161,7 @@ public final class ProxyRuntime {
             throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
         }
         try {
-            control = ControlServer.start(transport, group, socket, routing, health, this::stopFromControl,
+            control = ControlServer.start(transport, group, socket, routing, health, this::statusJson, this::stopFromControl,
                     ControlServer.Settings.fromSystemProperties(), log);
         } catch (ControlSocketFile.InUseException e) {
             throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
@@ -162,6 +174,38 @@ public final class ProxyRuntime {
         } catch (IOException | RuntimeException e) {
             throw new StartException("control socket " + socket + ": " + controlProblem(e), ExitStatus.OS_ERROR);
         }
+    }
+
+    /** {@code --stats}: the statistics endpoint, with the token beside the control socket if there is one. */
+    private void startStats() throws StartException {
+        ControlServer c = control;
+        Path tokenFile = c == null ? null : c.socketPath().resolveSibling(c.socketPath().getFileName() + ".token");
+        try {
+            stats = StatsServer.start(config.stats(), this::snapshot, routing, c == null ? null : c::run, tokenFile,
+                    Usage.VERSION, transport.name(), log);
+        } catch (IOException | RuntimeException e) {
+            throw new StartException("statistics endpoint [" + describe(config.stats()) + "]: " + controlProblem(e),
+                    ExitStatus.OS_ERROR);
+        }
+    }
+
+    /** The instance's state now, for the statistics and {@code json}. */
+    public Snapshot snapshot() {
+        return Snapshot.take(routing, health, sessions, startedMillis);
+    }
+
+    private String statusJson() {
+        return StatusJson.of(snapshot(), Usage.VERSION);
+    }
+
+    /** The control socket's server, or null without a run directory. */
+    public ControlServer control() {
+        return control;
+    }
+
+    /** The statistics endpoint, or null without {@code --stats}. */
+    public StatsServer stats() {
+        return stats;
     }
 
     /** "AccessDenied: /var/run/balance/x" or Netty's native "bind(..) failed with error(-13): Permission denied". */
@@ -201,6 +245,11 @@ public final class ProxyRuntime {
 
     public Routing routing() {
         return routing;
+    }
+
+    /** The instance's session counts. */
+    public SessionCounters sessions() {
+        return sessions;
     }
 
     public Log log() {
@@ -253,6 +302,10 @@ public final class ProxyRuntime {
         Channel l = listener;
         if (l != null) {
             clean = l.close().awaitUninterruptibly(2, TimeUnit.SECONDS) && !l.isOpen();
+        }
+        StatsServer st = stats;
+        if (st != null) {
+            st.stop();
         }
         ControlServer c = control;
         if (c != null) {

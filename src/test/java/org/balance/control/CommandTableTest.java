@@ -82,6 +82,7 @@ class CommandTableTest {
                   monitor [enable|disable|show]  control the monitor process
                   hash                           sets distribution scheme of current group to Hash
                   help                           prints this message
+                  json                           show the state and counters as JSON
                   kill                           kills master process and quits interactive mode
                   maxc <channel> <maxc>          specifies new maxc for channel of current group
                   mrtg-bytes <grp> <ch>          print bytes in/out in MRTG format
@@ -92,10 +93,10 @@ class CommandTableTest {
                   show                           show all channels in all groups
                   version                        show version id
                 """;
-        assertEquals(original, run("help"), "the original's list, with balance.fm's monitor where balance.fm has it");
+        assertEquals(original, run("help"), "the original's list, with balance.fm's monitor where balance.fm has it, and json");
         assertEquals(original, run("?"));
         assertEquals(original, run("h"));
-        assertEquals(17, table.commands().size());
+        assertEquals(18, table.commands().size());
         for (Command c : table.commands()) {
             assertTrue(original.contains(c.usageLine()), c.name());
         }

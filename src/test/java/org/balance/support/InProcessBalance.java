@@ -3,12 +3,14 @@ package org.balance.support;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.balance.balancing.Destination;
 import org.balance.balancing.Routing;
 import org.balance.cli.CommandLine;
 import org.balance.cli.ProxyConfig;
+import org.balance.control.RunDirectory;
 import org.balance.relay.Transport;
 import org.balance.runtime.ProxyRuntime;
 import org.balance.runtime.StartException;
@@ -41,6 +43,16 @@ public final class InProcessBalance implements AutoCloseable {
 
     /** As {@link #start(List, String...)}, on the given transport. */
     public static InProcessBalance start(Transport transport, List<String> options, String... channels) throws Exception {
+        return start(transport, null, options, channels);
+    }
+
+    /** As {@link #start(List, String...)}, with the control socket (and its neighbours) in {@code runDirectory}. */
+    public static InProcessBalance start(Path runDirectory, List<String> options, String... channels) throws Exception {
+        return start(Transport.detect(), runDirectory, options, channels);
+    }
+
+    private static InProcessBalance start(Transport transport, Path runDirectory, List<String> options, String... channels)
+            throws Exception {
         StartException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = Net.freePort();
@@ -56,7 +68,8 @@ public final class InProcessBalance implements AutoCloseable {
             try {
                 ProxyRuntime rt = ProxyRuntime.start(config, false,
                         new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8), null, transport);
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        runDirectory == null ? null : new RunDirectory(runDirectory), transport);
                 return new InProcessBalance(port, rt, out, err);
             } catch (StartException e) {
                 last = e; // the free port was taken in between: try another
