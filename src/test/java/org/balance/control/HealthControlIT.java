@@ -83,7 +83,7 @@ class HealthControlIT {
         try (Backend a = new Backend("A", SwitchableBackend.PROTOCOL); Backend b = new Backend("B", SwitchableBackend.PROTOCOL)) {
             start(CHECKS, "127.0.0.1:" + a.port(), "127.0.0.1:" + b.port());
             String jvmArgs = jvmArguments(balance.pid());
-            assertTrue(jvmArgs.contains("-XX:MaxHeapFreeRatio") && !jvmArgs.contains("TieredStopAtLevel"),
+            assertTrue(jvmArgs.contains("-XX:MaxHeapFreeRatio") && !jvmArgs.contains("-Xint"),
                     "bin/balance took the long options for a control client and ran the proxy with its JVM flags: " + jvmArgs);
             assertEquals("ENA", s(0));
             assertEquals("channel 0 disabled\n", balance.answer("disable 0"));
