@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
@@ -343,18 +342,8 @@ class LauncherIT {
     @Test
     void autodisableIsLoggedToSyslogInTheBackground() throws Exception {
         Path logSocket = dir.resolve("log.sock");
-        List<String> messages = new CopyOnWriteArrayList<>();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        try {
-            Channel receiver = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
-                    .handler(new SimpleChannelInboundHandler<DomainDatagramPacket>() {
-                        @Override
-                        protected void channelRead0(ChannelHandlerContext ctx, DomainDatagramPacket p) {
-                            ByteBuf b = p.content();
-                            messages.add(b.toString(StandardCharsets.UTF_8));
-                        }
-                    })
-                    .bind(new DomainSocketAddress(logSocket.toString())).sync().channel();
+        try (SyslogReceiver syslog = SyslogReceiver.bind(logSocket)) {
+            List<String> messages = syslog.messages();
             int dead = Net.freePort();
             int port = Net.freePort();
             try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
@@ -376,26 +365,14 @@ class LauncherIT {
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
                 }
             }
-            receiver.close().sync();
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void healthCheckStateChangesAreLoggedToSyslogInTheBackgroundOnce() throws Exception {
         Path logSocket = dir.resolve("log.sock");
-        List<String> messages = new CopyOnWriteArrayList<>();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        try {
-            Channel receiver = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
-                    .handler(new SimpleChannelInboundHandler<DomainDatagramPacket>() {
-                        @Override
-                        protected void channelRead0(ChannelHandlerContext ctx, DomainDatagramPacket p) {
-                            messages.add(p.content().toString(StandardCharsets.UTF_8));
-                        }
-                    })
-                    .bind(new DomainSocketAddress(logSocket.toString())).sync().channel();
+        try (SyslogReceiver syslog = SyslogReceiver.bind(logSocket)) {
+            List<String> messages = syslog.messages();
             int dead = Net.freePort();
             int port = Net.freePort();
             try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
@@ -418,9 +395,37 @@ class LauncherIT {
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
                 }
             }
-            receiver.close().sync();
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A stand-in for /dev/log: a Unix datagram socket that keeps every message the daemon sends it. */
+    private record SyslogReceiver(EventLoopGroup group, Channel socket, List<String> messages) implements AutoCloseable {
+        static SyslogReceiver bind(Path path) throws InterruptedException {
+            List<String> messages = new CopyOnWriteArrayList<>();
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            try {
+                Channel socket = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
+                        .handler(new SimpleChannelInboundHandler<DomainDatagramPacket>() {
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, DomainDatagramPacket p) {
+                                messages.add(p.content().toString(StandardCharsets.UTF_8));
+                            }
+                        })
+                        .bind(new DomainSocketAddress(path.toString())).sync().channel();
+                return new SyslogReceiver(group, socket, messages);
+            } catch (InterruptedException | RuntimeException e) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                socket.close().sync();
+            } finally {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
         }
     }
 }
