@@ -41,7 +41,8 @@ class DebianPackageIT {
     private static final String MAINTAINER = "balance for Java <root@localhost>";
     private static final List<String> FILES = List.of("/usr/bin/balance", "/usr/share/balance/balance.jar",
             "/usr/share/balance/balance-service", "/lib/systemd/system/balance@.service",
-            "/usr/share/man/man1/balance.1.gz", "/usr/share/doc/balance/copyright");
+            "/usr/share/man/man1/balance.1.gz", "/usr/share/doc/balance/copyright",
+            "/usr/lib/balance/libnetty_transport_native_epoll_x86_64.so");
 
     private static Path deb;
 
@@ -173,7 +174,10 @@ class DebianPackageIT {
         String channels = one.channel() + " " + two.channel();
         Run start = run(rundir, "/usr/bin/balance", String.valueOf(port), one.channel(), two.channel());
         assertEquals(new Run(0, "", ""), start, "started in the background");
-        Processes.single("/usr/bin/balance " + port + " " + channels);
+        long pid = Processes.single("/usr/bin/balance " + port + " " + channels);
+        assertTrue(Files.readString(Path.of("/proc", String.valueOf(pid), "maps"))
+                        .contains("/usr/lib/balance/libnetty_transport_native_epoll_x86_64.so"),
+                "Netty's epoll library loaded from /usr/lib/balance, not copied out of the jar");
         java.util.Set<String> seen = new java.util.TreeSet<>();
         for (int i = 0; i < 6 && seen.size() < 2; i++) {
             try (Socket s = Net.connect(port)) {

@@ -274,6 +274,24 @@ class LauncherIT {
         }
     }
 
+    /**
+     * Netty's epoll library is loaded where the build put it beside the jar (target/native), not copied out of
+     * the jar to a temporary file at every start first (see bin/balance).
+     */
+    @Test
+    void loadsNettysEpollLibraryWhereTheBuildPutIt() throws Exception {
+        Path lib = Path.of("target", "native", "libnetty_transport_native_epoll_x86_64.so").toRealPath();
+        try (Backend echo = new Backend("echo", Backend.IDENTIFY)) {
+            int port = Net.freePort();
+            try (BalanceProcess p = BalanceProcess.start(dir, Map.of(), "-f", String.valueOf(port), echo.channel())) {
+                Net.await("listening", Duration.ofSeconds(20), () -> Net.accepts("127.0.0.1", port));
+                String maps = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "maps"));
+                assertTrue(maps.contains(lib.toString()), "loaded from " + lib + ", maps:\n"
+                        + maps.lines().filter(l -> l.contains("netty")).toList());
+            }
+        }
+    }
+
     @Test
     void listensDualStackByDefaultAndOnTheGivenAddressWithMinusB() throws Exception {
         try (Backend echo = new Backend("v4", Backend.IDENTIFY)) {
