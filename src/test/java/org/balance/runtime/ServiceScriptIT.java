@@ -147,6 +147,9 @@ class ServiceScriptIT {
             assertEquals(BalanceProcess.launcher() + " -f --check-interval 0.2 --check-fall 1 --check-send PING\\r\\n"
                     + " --check-expect +PONG -m channel=0.1:command=test %P = 1 " + port + " " + redis.channel()
                     + " 127.0.0.1:" + dead, Processes.commandLine(service.pid()), "the words as a shell splits them");
+            // the control socket is published just after the port is bound: ask only once it is there
+            Path socket = dir.resolve("balance." + port + ".0.0.0.0");
+            Net.await("control socket " + socket, Duration.ofSeconds(10), () -> Files.exists(socket));
             Net.await("the dead channel out, the live one in", Duration.ofSeconds(20), () -> {
                 String show = monitorShow(port);
                 return show.contains(" down ") && show.contains(" up ");
