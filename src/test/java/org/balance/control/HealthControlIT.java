@@ -1,5 +1,6 @@
 package org.balance.control;
 
+import static org.balance.support.Text.occurrences;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.balance.support.Backend;
 import org.balance.support.SwitchableBackend;
 import org.junit.jupiter.api.AfterEach;
@@ -57,6 +56,18 @@ class HealthControlIT {
         return new String[] {w[2], w[5], w[6], w[7]}; // S, check, passed, failed
     }
 
+    /** Waits (up to 15 s) until channel {@code c} has passed {@code more} checks more than it has now. */
+    private void awaitMorePasses(int c, int more) throws Exception {
+        long passed = Long.parseLong(monitorRow(c)[2]);
+        Balance.waitFor(() -> {
+            try {
+                return Long.parseLong(monitorRow(c)[2]) >= passed + more;
+            } catch (Exception e) {
+                return false;
+            }
+        }, 15_000);
+    }
+
     private Set<String> servers(int sessions) throws Exception {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < sessions; i++) {
@@ -88,14 +99,7 @@ class HealthControlIT {
             assertEquals("ENA", s(0));
             assertEquals("channel 0 disabled\n", balance.answer("disable 0"));
             assertEquals("DIS", s(0), "disabled by the operator, as balance.fm shows it");
-            long passed = Long.parseLong(monitorRow(0)[2]);
-            Balance.waitFor(() -> {
-                try {
-                    return Long.parseLong(monitorRow(0)[2]) >= passed + 5;
-                } catch (Exception e) {
-                    return false;
-                }
-            }, 15_000);
+            awaitMorePasses(0, 5);
             String[] row = monitorRow(0);
             assertEquals("DIS", row[0], "five passing checks later, still the operator's");
             assertEquals("up", row[1], "the checks still watch it");
@@ -136,11 +140,11 @@ class HealthControlIT {
 
             String log = balance.log();
             String name = "group 0 channel 0 (127.0.0.1:" + a.port() + ")";
-            assertEquals(2, count(log, name + " disabled by its checks: refused"), log);
-            assertEquals(1, count(log, name + " enabled: monitoring disabled, nothing checks it"), log);
-            assertEquals(1, count(log, name + " enabled by its checks"), log);
-            assertEquals(1, count(log, "monitoring disabled by the operator"), log);
-            assertEquals(1, count(log, "monitoring enabled by the operator"), log);
+            assertEquals(2, occurrences(log, name + " disabled by its checks: refused"), log);
+            assertEquals(1, occurrences(log, name + " enabled: monitoring disabled, nothing checks it"), log);
+            assertEquals(1, occurrences(log, name + " enabled by its checks"), log);
+            assertEquals(1, occurrences(log, "monitoring disabled by the operator"), log);
+            assertEquals(1, occurrences(log, "monitoring enabled by the operator"), log);
         }
     }
 
@@ -167,14 +171,7 @@ class HealthControlIT {
             assertEquals("channel reassigned\n", balance.answer("assign 1 127.0.0.1 " + c.port()));
             assertEquals("channel 1 enabled\n", balance.answer("enable 1"));
             assertEquals(Set.of("A", "C"), servers(4));
-            long passed = Long.parseLong(monitorRow(1)[2]);
-            Balance.waitFor(() -> {
-                try {
-                    return Long.parseLong(monitorRow(1)[2]) >= passed + 3;
-                } catch (Exception e) {
-                    return false;
-                }
-            }, 15_000);
+            awaitMorePasses(1, 3);
             assertEquals("ENA", s(1), "the new address passes its checks");
         }
     }
@@ -240,14 +237,5 @@ class HealthControlIT {
         } catch (Exception e) {
             return "";
         }
-    }
-
-    private static int count(String text, String part) {
-        Matcher m = Pattern.compile(Pattern.quote(part)).matcher(text);
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
     }
 }

@@ -1,5 +1,6 @@
 package org.balance.health;
 
+import static org.balance.support.Text.occurrences;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,14 +68,6 @@ class HealthIT {
         return o;
     }
 
-    private static int count(String text, String part) {
-        int n = 0;
-        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
-            n++;
-        }
-        return n;
-    }
-
     @Test
     void sessionsNeverFailWhileAChannelDiesHangsAnswersWronglyAndComesBack() throws Exception {
         try (SwitchableBackend a = new SwitchableBackend("A");
@@ -134,11 +127,11 @@ class HealthIT {
             // Every change logged once, with its reason.
             String err = balance.stderr();
             String name = "group 0 channel 0 (127.0.0.1:" + a.port() + ")";
-            assertEquals(1, count(err, name + " disabled by its checks: refused, 2 failures in a row"), err);
-            assertEquals(1, count(err, name + " disabled by its checks: timeout, 2 failures in a row"), err);
-            assertEquals(1, count(err, name + " disabled by its checks: unexpected reply `-ERR broken\\r\\n`, 2 failures in a row"), err);
-            assertEquals(3, count(err, name + " enabled by its checks: 2 passes in a row"), err);
-            assertEquals(6, count(err, "by its checks"), err);
+            assertEquals(1, occurrences(err, name + " disabled by its checks: refused, 2 failures in a row"), err);
+            assertEquals(1, occurrences(err, name + " disabled by its checks: timeout, 2 failures in a row"), err);
+            assertEquals(1, occurrences(err, name + " disabled by its checks: unexpected reply `-ERR broken\\r\\n`, 2 failures in a row"), err);
+            assertEquals(3, occurrences(err, name + " enabled by its checks: 2 passes in a row"), err);
+            assertEquals(6, occurrences(err, "by its checks"), err);
             assertFalse(err.contains("channel 1"), "B never changed: " + err);
 
             // The counters count the clients' sessions and bytes, and nothing of the checks.
@@ -225,8 +218,8 @@ class HealthIT {
                 Files.writeString(upA, "");
                 await(balance, 0, 0, Destination.Status.ENABLED);
                 String err = balance.stderr();
-                assertEquals(1, count(err, "group 0 channel 0 (127.0.0.1:" + a.port() + ") disabled by its checks: exit code 1, 1 failure"), err);
-                assertEquals(1, count(err, "group 0 channel 0 (127.0.0.1:" + a.port() + ") enabled by its checks: 1 pass"), err);
+                assertEquals(1, occurrences(err, "group 0 channel 0 (127.0.0.1:" + a.port() + ") disabled by its checks: exit code 1, 1 failure"), err);
+                assertEquals(1, occurrences(err, "group 0 channel 0 (127.0.0.1:" + a.port() + ") enabled by its checks: 1 pass"), err);
             }
         }
     }

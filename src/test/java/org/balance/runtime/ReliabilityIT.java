@@ -1,5 +1,6 @@
 package org.balance.runtime;
 
+import static org.balance.support.Text.occurrences;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -215,7 +216,7 @@ class ReliabilityIT {
                 });
                 Net.await("recovery reported", Duration.ofSeconds(10), () -> stderrOf(balance).contains("working again"));
                 String err = stderrOf(balance);
-                assertEquals(1, count(err, "pausing new connections"), err);
+                assertEquals(1, occurrences(err, "pausing new connections"), err);
                 assertEquals(1, err.lines().count() - 1, "one line when it started, one when it was over:\n" + err);
             }
         }
@@ -227,14 +228,6 @@ class ReliabilityIT {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    private static int count(String text, String word) {
-        int n = 0;
-        for (int i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
-            n++;
-        }
-        return n;
     }
 
     @Test
