@@ -175,8 +175,7 @@ class DebianPackageIT {
         Run start = run(rundir, "/usr/bin/balance", String.valueOf(port), one.channel(), two.channel());
         assertEquals(new Run(0, "", ""), start, "started in the background");
         long pid = Processes.single("/usr/bin/balance " + port + " " + channels);
-        assertTrue(Files.readString(Path.of("/proc", String.valueOf(pid), "maps"))
-                        .contains("/usr/lib/balance/libnetty_transport_native_epoll_x86_64.so"),
+        assertTrue(Processes.mappedFiles(pid).contains("/usr/lib/balance/libnetty_transport_native_epoll_x86_64.so"),
                 "Netty's epoll library loaded from /usr/lib/balance, not copied out of the jar");
         java.util.Set<String> seen = new java.util.TreeSet<>();
         for (int i = 0; i < 6 && seen.size() < 2; i++) {

@@ -285,9 +285,9 @@ class LauncherIT {
             int port = Net.freePort();
             try (BalanceProcess p = BalanceProcess.start(dir, Map.of(), "-f", String.valueOf(port), echo.channel())) {
                 Net.await("listening", Duration.ofSeconds(20), () -> Net.accepts("127.0.0.1", port));
-                String maps = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "maps"));
-                assertTrue(maps.contains(lib.toString()), "loaded from " + lib + ", maps:\n"
-                        + maps.lines().filter(l -> l.contains("netty")).toList());
+                List<String> mapped = Processes.mappedFiles(p.pid());
+                assertTrue(mapped.contains(lib.toString()), "loaded from " + lib + ", mapped: "
+                        + mapped.stream().filter(f -> f.contains("netty")).toList());
             }
         }
     }
@@ -365,11 +365,7 @@ class LauncherIT {
             int dead = Net.freePort();
             int port = Net.freePort();
             try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
-                BalanceProcess.Result r = BalanceProcess.run(dir,
-                        Map.of("BALANCE_JVM_OPTS", "-Dbalance.syslog=" + logSocket),
-                        "-a", String.valueOf(port), "127.0.0.1:" + dead, ok.channel());
-                assertEquals(0, r.status(), r.stderr());
-                long pid = daemonPid(port);
+                long pid = daemonLoggingTo(logSocket, port, "-a", String.valueOf(port), "127.0.0.1:" + dead, ok.channel());
                 try {
                     try (Socket s = Net.connect(port)) {
                         assertEquals("ok", Net.readLine(s));
@@ -394,11 +390,8 @@ class LauncherIT {
             int dead = Net.freePort();
             int port = Net.freePort();
             try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
-                BalanceProcess.Result r = BalanceProcess.run(dir,
-                        Map.of("BALANCE_JVM_OPTS", "-Dbalance.syslog=" + logSocket),
+                long pid = daemonLoggingTo(logSocket, port,
                         "--check-interval", "0.1", "--check-fall", "2", String.valueOf(port), "127.0.0.1:" + dead, ok.channel());
-                assertEquals(0, r.status(), r.stderr());
-                long pid = daemonPid(port);
                 try {
                     String out = "balance[" + pid + "]: group 0 channel 0 (127.0.0.1:" + dead
                             + ") disabled by its checks: refused, 2 failures in a row";
@@ -414,6 +407,13 @@ class LauncherIT {
                 }
             }
         }
+    }
+
+    /** Starts balance in the background with {@code args}, its syslog going to {@code logSocket}; the daemon's pid. */
+    private long daemonLoggingTo(Path logSocket, int port, String... args) throws Exception {
+        BalanceProcess.Result r = BalanceProcess.run(dir, Map.of("BALANCE_JVM_OPTS", "-Dbalance.syslog=" + logSocket), args);
+        assertEquals(0, r.status(), r.stderr());
+        return daemonPid(port);
     }
 
     /** A stand-in for /dev/log: a Unix datagram socket that keeps every message the daemon sends it. */

@@ -43,6 +43,14 @@ public final class Processes {
         return pids;
     }
 
+    /** The files mapped into process {@code pid}'s memory (libraries, the jar, ...), from /proc/PID/maps. */
+    public static List<String> mappedFiles(long pid) throws IOException {
+        try (Stream<String> lines = Files.lines(Path.of("/proc", String.valueOf(pid), "maps"))) {
+            // address perms offset dev inode path: the path is the sixth field, when there is one
+            return lines.map(l -> l.split("\\s+", 6)).filter(f -> f.length == 6 && !f[5].isEmpty()).map(f -> f[5]).distinct().toList();
+        }
+    }
+
     /** The only process whose command line is exactly {@code line}. */
     public static long single(String line) throws IOException {
         List<Long> pids = withCommandLine(line);
