@@ -119,7 +119,9 @@ final class Balance implements AutoCloseable {
     String answer(String command) throws Exception {
         Result r = command(command);
         if (r.status() != 0) {
-            fail("balance -c '" + command + "' exited " + r.status() + ": " + r.out() + r.err());
+            // with what the instance itself said, and whether it still runs: a bare "no master process" says neither
+            fail("balance -c '" + command + "' exited " + r.status() + ": " + r.out() + r.err() + "; the instance "
+                    + (process.isAlive() ? "runs" : "exited " + process.exitValue()) + ", its output:\n" + log());
         }
         return r.out();
     }
