@@ -38,12 +38,17 @@ public final class ProxyServer {
         this.connector = new Connector(settings, transport, trouble);
     }
 
-    /** Binds and listens; the returned channel's close future completes when the listener closes. */
+    /**
+     * Binds and listens, but does not accept yet: the kernel queues clients until {@link #startAccepting}, so
+     * that the rest of start-up (the control socket, the statistics endpoint) gets its descriptors before any
+     * session can take them. The returned channel's close future completes when the listener closes.
+     */
     public Channel bind(InetSocketAddress address, boolean ipv6) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channelFactory(() -> transport.newServerChannel(ipv6))
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false)
                 .handler(new AcceptErrorHandler(trouble))
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -62,6 +67,11 @@ public final class ProxyServer {
             }
         }
         return b.bind(address).sync().channel();
+    }
+
+    /** Starts accepting the clients on a listener from {@link #bind}, those queued meanwhile first. */
+    public static void startAccepting(Channel listener) {
+        listener.config().setAutoRead(true);
     }
 
     /** The operator-facing part of an I/O error: Netty's native messages read "accept(..) failed with error(-24): Too many open files". */

@@ -84,7 +84,9 @@ public final class ProxyRuntime {
 
     /**
      * As {@link #start(ProxyConfig, boolean, PrintStream, PrintStream)}, and serves the control socket in
-     * {@code runDirectory} (none if null) once the port is bound.
+     * {@code runDirectory} (none if null) once the port is bound. Clients are accepted only once the control
+     * socket and the statistics endpoint are up: until then the kernel queues them, and they cannot take the
+     * descriptors that start-up needs.
      */
     public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err,
                                      RunDirectory runDirectory) throws StartException {
@@ -103,6 +105,7 @@ public final class ProxyRuntime {
             if (config.stats() != null) {
                 runtime.startStats();
             }
+            ProxyServer.startAccepting(runtime.listener);
             return runtime;
         } catch (StartException e) {
             runtime.stop();

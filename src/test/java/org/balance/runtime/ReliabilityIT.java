@@ -205,20 +205,59 @@ class ReliabilityIT {
                         s.close();
                     }
                 }
-                Net.await("serving again", Duration.ofSeconds(20), () -> {
-                    try (Socket s = Net.connect(port)) {
-                        s.setSoTimeout(2000);
-                        s.getOutputStream().write("back\n".getBytes());
-                        return "back".equals(Net.readLine(s));
-                    } catch (IOException e) {
-                        return false;
-                    }
-                });
+                Net.await("serving again", Duration.ofSeconds(20), () -> echoes(port));
                 Net.await("recovery reported", Duration.ofSeconds(10), () -> stderrOf(balance).contains("working again"));
                 String err = stderrOf(balance);
                 assertEquals(1, occurrences(err, "pausing new connections"), err);
                 assertEquals(1, err.lines().count() - 1, "one line when it started, one when it was over:\n" + err);
             }
+        }
+    }
+
+    /**
+     * Clients that arrive while it starts must not take the descriptors its control socket needs: it binds the
+     * port, sets up the control socket, and only then accepts (CI once saw it exit with "control socket ...:
+     * Too many open files" when the port accepted first).
+     */
+    @Test
+    void aFloodOfClientsWhileItStartsDoesNotStarveTheControlSocket() throws Exception {
+        try (Backend echo = new Backend("echo", Backend.ECHO)) {
+            int port = Net.freePort();
+            List<Socket> held = new ArrayList<>();
+            try (BalanceProcess balance = BalanceProcess.startWithFileLimit(dir, 96, "-f", String.valueOf(port), echo.channel())) {
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (held.size() < 80 && System.nanoTime() < deadline) {
+                        try {
+                            Socket s = new Socket();
+                            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                            held.add(s);
+                        } catch (IOException refusedUntilBound) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    assertEquals(80, held.size(), "clients connected");
+                    Path socket = dir.resolve("balance." + port + ".0.0.0.0");
+                    Net.await("control socket", Duration.ofSeconds(10), () -> Files.exists(socket) || !balance.isAlive());
+                    assertTrue(balance.isAlive(), () -> "it exited:\n" + stderrOf(balance));
+                } finally {
+                    for (Socket s : held) {
+                        s.close();
+                    }
+                }
+                Net.await("serving again", Duration.ofSeconds(20), () -> echoes(port));
+                assertTrue(balance.isAlive(), () -> "it exited:\n" + stderrOf(balance));
+            }
+        }
+    }
+
+    private static boolean echoes(int port) {
+        try (Socket s = Net.connect(port)) {
+            s.setSoTimeout(2000);
+            s.getOutputStream().write("back\n".getBytes());
+            return "back".equals(Net.readLine(s));
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -111,6 +111,10 @@ public final class BalanceProcess implements AutoCloseable {
         throw new IOException("no VmRSS");
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** User plus system CPU time in clock ticks. */
     public long cpuTicks() throws IOException {
         String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
