@@ -50,6 +50,7 @@ public final class ControlServer {
     private final CommandTable table;
     private final Routing routing;
     private final HealthMonitor health;
+    private final Log log;
     private boolean closed;
 
     /**
@@ -68,8 +69,9 @@ public final class ControlServer {
     }
 
     private ControlServer(ControlSocketFile socketFile, Channel listener, EventExecutorGroup commands, CommandTable table,
-                          Routing routing, HealthMonitor health) {
+                          Routing routing, HealthMonitor health, Log log) {
         this.socketFile = socketFile;
+        this.log = log;
         this.listener = listener;
         this.commands = commands;
         this.table = table;
@@ -77,7 +79,11 @@ public final class ControlServer {
         this.health = health;
     }
 
-    /** Binds, publishes the socket at {@code socketPath} and serves until {@link #close()}. */
+    /**
+     * Binds in a private directory beside {@code socketPath} and serves until {@link #close()}; nobody can
+     * connect until {@link #publish()} moves the socket into place, which the instance does last, once it has
+     * started completely: the socket's appearance tells scripts that it serves.
+     */
     public static ControlServer start(Transport transport, EventLoopGroup group, Path socketPath, Routing routing,
                                       HealthMonitor health, Supplier<String> statusJson, Shutdown shutdown,
                                       Settings settings, Log log)
@@ -98,11 +104,7 @@ public final class ControlServer {
                     .childHandler(initializer);
             listener = b.bind(address(transport, file.bindPath())).sync().channel();
             initializer.ownerUid = file.ownerUid();
-            file.publish();
-            if (log.isDebug()) {
-                log.debug("control socket " + file.path());
-            }
-            return new ControlServer(file, listener, commands, table, routing, health);
+            return new ControlServer(file, listener, commands, table, routing, health, log);
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (listener != null) {
                 listener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -110,6 +112,14 @@ public final class ControlServer {
             file.remove();
             commands.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        }
+    }
+
+    /** Puts the socket in place (mode 0600, replacing a stale file): from now on, clients can connect. */
+    public void publish() throws IOException {
+        socketFile.publish();
+        if (log.isDebug()) {
+            log.debug("control socket " + socketFile.path());
         }
     }
 

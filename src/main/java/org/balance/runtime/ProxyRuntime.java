@@ -84,9 +84,10 @@ public final class ProxyRuntime {
 
     /**
      * As {@link #start(ProxyConfig, boolean, PrintStream, PrintStream)}, and serves the control socket in
-     * {@code runDirectory} (none if null) once the port is bound. Clients are accepted only once the control
-     * socket and the statistics endpoint are up: until then the kernel queues them, and they cannot take the
-     * descriptors that start-up needs.
+     * {@code runDirectory} (none if null) once the port is bound. The control socket appears only when
+     * everything else has started (the port, the statistics endpoint), so that it means "serving"; clients are
+     * accepted after that: until then the kernel queues them, and they cannot take the descriptors that
+     * start-up needs.
      */
     public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err,
                                      RunDirectory runDirectory) throws StartException {
@@ -105,6 +106,7 @@ public final class ProxyRuntime {
             if (config.stats() != null) {
                 runtime.startStats();
             }
+            runtime.publishControl();
             ProxyServer.startAccepting(runtime.listener);
             return runtime;
         } catch (StartException e) {
@@ -176,6 +178,17 @@ public final class ProxyRuntime {
             throw new StartException("interrupted while starting the control socket", ExitStatus.OS_ERROR);
         } catch (IOException | RuntimeException e) {
             throw new StartException("control socket " + socket + ": " + controlProblem(e), ExitStatus.OS_ERROR);
+        }
+    }
+
+    private void publishControl() throws StartException {
+        if (control == null) {
+            return;
+        }
+        try {
+            control.publish();
+        } catch (IOException | RuntimeException e) {
+            throw new StartException("control socket " + control.socketPath() + ": " + controlProblem(e), ExitStatus.OS_ERROR);
         }
     }
 

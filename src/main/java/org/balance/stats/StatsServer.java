@@ -72,14 +72,13 @@ public final class StatsServer {
     public static StatsServer start(InetSocketAddress address, Supplier<Snapshot> snapshots, Routing routing,
                                     Commands commands, Path tokenFile, String version, String transport, Log log)
             throws IOException {
-        Token token = tokenFile == null || commands == null ? null : Token.create(tokenFile);
-        HttpServer http;
+        HttpServer http = HttpServer.create(address, 16);
+        Token token;
         try {
-            http = HttpServer.create(address, 16);
+            // after the bind: a start that fails on a taken port leaves no file behind
+            token = tokenFile == null || commands == null ? null : Token.create(tokenFile);
         } catch (IOException | RuntimeException e) {
-            if (token != null) {
-                token.remove();
-            }
+            http.stop(0);
             throw e;
         }
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
