@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.balance.control.ControlClient;
 import org.balance.control.RunDirectory;
+import org.balance.log.NettyLog;
+import org.balance.log.StderrLog;
 import org.balance.runtime.Background;
 import org.balance.runtime.ProcessTitle;
 import org.balance.runtime.ProxyRuntime;
@@ -22,7 +24,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        NettyLog.install();
         int status = run(args, System.in, System.out, System.err, System.getenv());
+        NettyLog.routeTo(new StderrLog(System.err, false)); // what Netty said before a failed start
         System.out.flush();
         System.err.flush();
         System.exit(status);

@@ -73,8 +73,7 @@ public final class ControlSocketFile {
         if (isLive(path)) {
             throw new InUseException(path);
         }
-        Path bindDirectory = Files.createTempDirectory(directory, ".bal",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path bindDirectory = createBindDirectory(directory);
         ControlSocketFile file = new ControlSocketFile(path, bindDirectory);
         String bindReason = RunDirectory.unusableReason(file.bindPath());
         if (bindReason != null) {
@@ -82,6 +81,25 @@ public final class ControlSocketFile {
             throw new IOException(bindReason);
         }
         return file;
+    }
+
+    /**
+     * A new private directory named {@code .balPID.N}. Not {@code Files.createTempDirectory}: its random name
+     * seeds a {@code SecureRandom}, ~25 ms of the start-up. A predictable name is safe here because mkdir(2)
+     * never reuses what is there: a name someone else took (a directory, a file, a symlink) is skipped.
+     */
+    static Path createBindDirectory(Path directory) throws IOException {
+        long pid = ProcessHandle.current().pid();
+        for (int n = 0; ; n++) {
+            try {
+                return Files.createDirectory(directory.resolve(".bal" + pid + "." + n),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException taken) {
+                if (n == 99) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     private static void createRunDirectory(Path directory) throws NoRunDirectoryException {

@@ -22,6 +22,7 @@ import org.balance.control.RunDirectory;
 import org.balance.health.Autodisable;
 import org.balance.health.HealthMonitor;
 import org.balance.log.Log;
+import org.balance.log.NettyLog;
 import org.balance.log.StderrLog;
 import org.balance.log.SyslogLog;
 import org.balance.relay.PacketDump;
@@ -120,6 +121,7 @@ public final class ProxyRuntime {
 
     private void startServing(boolean background, PrintStream out, PrintStream err) throws StartException {
         log = background ? openSyslog(err) : new StderrLog(err, config.debug());
+        NettyLog.routeTo(log);
         if (config.debug()) {
             log.debug(transport.describeUrgentData());
             log.debug("transport " + transport.name() + ", the following channels are active:");

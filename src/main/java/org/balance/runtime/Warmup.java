@@ -16,6 +16,7 @@ import org.balance.cli.CommandLine;
 import org.balance.cli.ProxyConfig;
 import org.balance.control.ControlClient;
 import org.balance.control.RunDirectory;
+import org.balance.log.NettyLog;
 
 /**
  * A short real run used by bin/balance to record a class-data-sharing archive (AppCDS) for faster start-up:
@@ -28,6 +29,7 @@ public final class Warmup {
     }
 
     public static void main(String[] args) throws Exception {
+        NettyLog.install();
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket backend = new ServerSocket(0, 50, loopback); ServerSocket probe = new ServerSocket(0, 1, loopback)) {
             int port = probe.getLocalPort();

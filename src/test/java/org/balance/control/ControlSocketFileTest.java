@@ -52,6 +52,28 @@ class ControlSocketFileTest {
         }
     }
 
+    /** The private directory's name is predictable: whatever someone planted under it is passed over, never used. */
+    @Test
+    void bindsInAFreshDirectoryWhateverWasPlantedUnderItsName() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        Path elsewhere = Files.createDirectory(temp.resolve("elsewhere"));
+        Files.createSymbolicLink(temp.resolve(".bal" + pid + ".0"), elsewhere);
+        Files.createDirectory(temp.resolve(".bal" + pid + ".1"));
+        Files.writeString(temp.resolve(".bal" + pid + ".2"), "");
+        Path path = temp.resolve("balance.1.0.0.0.0");
+        ControlSocketFile file = ControlSocketFile.prepare(path);
+        assertEquals(temp.resolve(".bal" + pid + ".3"), file.bindPath().getParent());
+        assertEquals("rwx------", mode(file.bindPath().getParent()));
+        try (ServerSocketChannel server = listen(file.bindPath())) {
+            file.publish();
+            assertEquals("rw-------", mode(path));
+            try (var planted = Files.list(elsewhere)) {
+                assertEquals(0, planted.count());
+            }
+            assertTrue(file.remove());
+        }
+    }
+
     @Test
     void createsAMissingRunDirectoryWorldWritableAndSticky() throws Exception {
         Path run = temp.resolve("var/run/balance");

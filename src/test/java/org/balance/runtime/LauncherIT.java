@@ -437,9 +437,45 @@ class LauncherIT {
         }
     }
 
+    /**
+     * Netty's own warnings go to the instance's log like its other messages: syslog in the background, one line
+     * each. Through the JDK's logging (Netty's default) they went to stderr, /dev/null for a daemon. The warning
+     * used here is the one Netty gives for a deprecated property.
+     */
+    @Test
+    void nettysWarningsAreLoggedToSyslogInTheBackground() throws Exception {
+        Path logSocket = dir.resolve("log.sock");
+        try (SyslogReceiver syslog = SyslogReceiver.bind(logSocket)) {
+            List<String> messages = syslog.messages();
+            int port = Net.freePort();
+            try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
+                long pid = daemonLoggingTo(logSocket, "-Dio.netty.noResourceLeakDetection=true", port,
+                        String.valueOf(port), ok.channel());
+                try {
+                    try (Socket s = Net.connect(port)) {
+                        assertEquals("ok", Net.readLine(s));
+                    }
+                    String warning = "balance[" + pid + "]: netty: -Dio.netty.noResourceLeakDetection is deprecated."
+                            + " Use '-Dio.netty.leakDetection.level=disabled' instead.";
+                    Net.await("Netty's warning in syslog", Duration.ofSeconds(10),
+                            () -> messages.stream().anyMatch(m -> m.endsWith(warning)));
+                    assertEquals(1, messages.size(), "nothing else: " + messages);
+                } finally {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+                }
+            }
+        }
+    }
+
     /** Starts balance in the background with {@code args}, its syslog going to {@code logSocket}; the daemon's pid. */
     private long daemonLoggingTo(Path logSocket, int port, String... args) throws Exception {
-        BalanceProcess.Result r = BalanceProcess.run(dir, Map.of("BALANCE_JVM_OPTS", "-Dbalance.syslog=" + logSocket), args);
+        return daemonLoggingTo(logSocket, "", port, args);
+    }
+
+    /** As above, with more JVM options for the daemon. */
+    private long daemonLoggingTo(Path logSocket, String jvmOptions, int port, String... args) throws Exception {
+        BalanceProcess.Result r = BalanceProcess.run(dir,
+                Map.of("BALANCE_JVM_OPTS", "-Dbalance.syslog=" + logSocket + " " + jvmOptions), args);
         assertEquals(0, r.status(), r.stderr());
         return daemonPid(port);
     }
