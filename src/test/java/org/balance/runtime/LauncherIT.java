@@ -387,53 +387,38 @@ class LauncherIT {
 
     @Test
     void autodisableIsLoggedToSyslogInTheBackground() throws Exception {
-        Path logSocket = dir.resolve("log.sock");
-        try (SyslogReceiver syslog = SyslogReceiver.bind(logSocket)) {
-            List<String> messages = syslog.messages();
-            int dead = Net.freePort();
-            int port = Net.freePort();
-            try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
-                long pid = daemonLoggingTo(logSocket, port, "-a", String.valueOf(port), "127.0.0.1:" + dead, ok.channel());
-                try {
-                    try (Socket s = Net.connect(port)) {
-                        assertEquals("ok", Net.readLine(s));
-                    }
-                    Net.await("syslog lines", Duration.ofSeconds(10), () -> messages.size() >= 2);
-                    assertTrue(messages.get(0).matches("<29>\\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d balance\\[" + pid
-                            + "\\]: connection failed group 0 channel 0"), messages.get(0));
-                    assertTrue(messages.get(1).endsWith("127.0.0.1:" + dead
-                            + " needs to be enabled manually using balance -i after the problem is solved"), messages.get(1));
-                } finally {
-                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        int dead = Net.freePort();
+        int port = Net.freePort();
+        try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
+            inTheBackgroundLoggingToSyslog("", port, (pid, messages) -> {
+                try (Socket s = Net.connect(port)) {
+                    assertEquals("ok", Net.readLine(s));
                 }
-            }
+                Net.await("syslog lines", Duration.ofSeconds(10), () -> messages.size() >= 2);
+                assertTrue(messages.get(0).matches("<29>\\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d balance\\[" + pid
+                        + "\\]: connection failed group 0 channel 0"), messages.get(0));
+                assertTrue(messages.get(1).endsWith("127.0.0.1:" + dead
+                        + " needs to be enabled manually using balance -i after the problem is solved"), messages.get(1));
+            }, "-a", String.valueOf(port), "127.0.0.1:" + dead, ok.channel());
         }
     }
 
     @Test
     void healthCheckStateChangesAreLoggedToSyslogInTheBackgroundOnce() throws Exception {
-        Path logSocket = dir.resolve("log.sock");
-        try (SyslogReceiver syslog = SyslogReceiver.bind(logSocket)) {
-            List<String> messages = syslog.messages();
-            int dead = Net.freePort();
-            int port = Net.freePort();
-            try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
-                long pid = daemonLoggingTo(logSocket, port,
-                        "--check-interval", "0.1", "--check-fall", "2", String.valueOf(port), "127.0.0.1:" + dead, ok.channel());
-                try {
-                    String out = "balance[" + pid + "]: group 0 channel 0 (127.0.0.1:" + dead
-                            + ") disabled by its checks: refused, 2 failures in a row";
-                    Net.await("the state change in syslog", Duration.ofSeconds(10),
-                            () -> messages.stream().anyMatch(m -> m.endsWith(out)));
-                    Thread.sleep(1000); // ten more failing checks
-                    assertEquals(1, messages.stream().filter(m -> m.contains("disabled by its checks")).count(),
-                            "logged once, not per check: " + messages);
-                    assertEquals(List.of(), messages.stream().filter(m -> m.contains("(" + ok.channel() + ")")).toList(),
-                            "nothing about the channel that passes");
-                } finally {
-                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
-                }
-            }
+        int dead = Net.freePort();
+        int port = Net.freePort();
+        try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
+            inTheBackgroundLoggingToSyslog("", port, (pid, messages) -> {
+                String out = "balance[" + pid + "]: group 0 channel 0 (127.0.0.1:" + dead
+                        + ") disabled by its checks: refused, 2 failures in a row";
+                Net.await("the state change in syslog", Duration.ofSeconds(10),
+                        () -> messages.stream().anyMatch(m -> m.endsWith(out)));
+                Thread.sleep(1000); // ten more failing checks
+                assertEquals(1, messages.stream().filter(m -> m.contains("disabled by its checks")).count(),
+                        "logged once, not per check: " + messages);
+                assertEquals(List.of(), messages.stream().filter(m -> m.contains("(" + ok.channel() + ")")).toList(),
+                        "nothing about the channel that passes");
+            }, "--check-interval", "0.1", "--check-fall", "2", String.valueOf(port), "127.0.0.1:" + dead, ok.channel());
         }
     }
 
@@ -444,40 +429,44 @@ class LauncherIT {
      */
     @Test
     void nettysWarningsAreLoggedToSyslogInTheBackground() throws Exception {
-        Path logSocket = dir.resolve("log.sock");
-        try (SyslogReceiver syslog = SyslogReceiver.bind(logSocket)) {
-            List<String> messages = syslog.messages();
-            int port = Net.freePort();
-            try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
-                long pid = daemonLoggingTo(logSocket, "-Dio.netty.noResourceLeakDetection=true", port,
-                        String.valueOf(port), ok.channel());
-                try {
-                    try (Socket s = Net.connect(port)) {
-                        assertEquals("ok", Net.readLine(s));
-                    }
-                    String warning = "balance[" + pid + "]: netty: -Dio.netty.noResourceLeakDetection is deprecated."
-                            + " Use '-Dio.netty.leakDetection.level=disabled' instead.";
-                    Net.await("Netty's warning in syslog", Duration.ofSeconds(10),
-                            () -> messages.stream().anyMatch(m -> m.endsWith(warning)));
-                    assertEquals(1, messages.size(), "nothing else: " + messages);
-                } finally {
-                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        int port = Net.freePort();
+        try (Backend ok = new Backend("ok", Backend.IDENTIFY)) {
+            inTheBackgroundLoggingToSyslog("-Dio.netty.noResourceLeakDetection=true", port, (pid, messages) -> {
+                try (Socket s = Net.connect(port)) {
+                    assertEquals("ok", Net.readLine(s));
                 }
-            }
+                String warning = "balance[" + pid + "]: netty: -Dio.netty.noResourceLeakDetection is deprecated."
+                        + " Use '-Dio.netty.leakDetection.level=disabled' instead.";
+                Net.await("Netty's warning in syslog", Duration.ofSeconds(10),
+                        () -> messages.stream().anyMatch(m -> m.endsWith(warning)));
+                assertEquals(1, messages.size(), "nothing else: " + messages);
+            }, String.valueOf(port), ok.channel());
         }
     }
 
-    /** Starts balance in the background with {@code args}, its syslog going to {@code logSocket}; the daemon's pid. */
-    private long daemonLoggingTo(Path logSocket, int port, String... args) throws Exception {
-        return daemonLoggingTo(logSocket, "", port, args);
+    /** What a test checks of a background balance: its pid and the syslog messages it sent so far. */
+    private interface SyslogCheck {
+        void check(long pid, List<String> messages) throws Exception;
     }
 
-    /** As above, with more JVM options for the daemon. */
-    private long daemonLoggingTo(Path logSocket, String jvmOptions, int port, String... args) throws Exception {
-        BalanceProcess.Result r = BalanceProcess.run(dir,
-                Map.of("BALANCE_JVM_OPTS", "-Dbalance.syslog=" + logSocket + " " + jvmOptions), args);
-        assertEquals(0, r.status(), r.stderr());
-        return daemonPid(port);
+    /**
+     * Starts balance in the background with {@code args} (serving {@code port}) and {@code jvmOptions}, its syslog
+     * going to a stand-in for /dev/log; runs {@code check}, then stops the daemon.
+     */
+    private void inTheBackgroundLoggingToSyslog(String jvmOptions, int port, SyslogCheck check, String... args)
+            throws Exception {
+        Path logSocket = dir.resolve("log.sock");
+        try (SyslogReceiver syslog = SyslogReceiver.bind(logSocket)) {
+            BalanceProcess.Result r = BalanceProcess.run(dir,
+                    Map.of("BALANCE_JVM_OPTS", "-Dbalance.syslog=" + logSocket + " " + jvmOptions), args);
+            assertEquals(0, r.status(), r.stderr());
+            long pid = daemonPid(port);
+            try {
+                check.check(pid, syslog.messages());
+            } finally {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+            }
+        }
     }
 
     /** A stand-in for /dev/log: a Unix datagram socket that keeps every message the daemon sends it. */
