@@ -18,8 +18,18 @@ import java.util.List;
  */
 public final class NettyLog extends InternalLoggerFactory {
     /** Lines logged before the instance's log exists (Netty starts with the syslog socket), at most 64. */
-    private static final List<Runnable> pending = new ArrayList<>();
+    private static final List<Line> pending = new ArrayList<>();
     private static Log target;
+
+    private record Line(boolean error, String text) {
+        void writeTo(Log log) {
+            if (error) {
+                log.error(text);
+            } else {
+                log.notice(text);
+            }
+        }
+    }
 
     NettyLog() {
     }
@@ -31,7 +41,7 @@ public final class NettyLog extends InternalLoggerFactory {
     /** From now on Netty's messages go to {@code log}, starting with those that came before. */
     public static synchronized void routeTo(Log log) {
         target = log;
-        pending.forEach(Runnable::run);
+        pending.forEach(line -> line.writeTo(log));
         pending.clear();
     }
 
@@ -41,18 +51,11 @@ public final class NettyLog extends InternalLoggerFactory {
     }
 
     static synchronized void emit(boolean error, String format, Object... args) {
-        String line = "netty: " + format(format, args);
-        Runnable write = () -> {
-            if (error) {
-                target.error(line);
-            } else {
-                target.notice(line);
-            }
-        };
+        Line line = new Line(error, "netty: " + format(format, args));
         if (target != null) {
-            write.run();
+            line.writeTo(target);
         } else if (pending.size() < 64) {
-            pending.add(write);
+            pending.add(line);
         }
     }
 

@@ -179,7 +179,7 @@ public final class ProxyRuntime {
             Thread.currentThread().interrupt();
             throw new StartException("interrupted while starting the control socket", ExitStatus.OS_ERROR);
         } catch (IOException | RuntimeException e) {
-            throw new StartException("control socket " + socket + ": " + controlProblem(e), ExitStatus.OS_ERROR);
+            throw controlSocketFailed(socket, e);
         }
     }
 
@@ -190,8 +190,12 @@ public final class ProxyRuntime {
         try {
             control.publish();
         } catch (IOException | RuntimeException e) {
-            throw new StartException("control socket " + control.socketPath() + ": " + controlProblem(e), ExitStatus.OS_ERROR);
+            throw controlSocketFailed(control.socketPath(), e);
         }
+    }
+
+    private static StartException controlSocketFailed(Path socket, Exception e) {
+        return new StartException("control socket " + socket + ": " + controlProblem(e), ExitStatus.OS_ERROR);
     }
 
     /** {@code --stats}: the statistics endpoint, with the token beside the control socket if there is one. */
