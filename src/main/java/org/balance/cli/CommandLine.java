@@ -2,6 +2,7 @@ package org.balance.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.balance.health.CheckSpec;
 
 /**
  * Parses the original's options like glibc getopt with the option string {@code "c:b:B:t:T:m:adfpiHM6"}:
@@ -18,6 +19,12 @@ public final class CommandLine {
     private static final String WITH_VALUE = "cbBtTm";
     /** {@code --stats [ADDRESS:]PORT}: the statistics endpoint. */
     static final String STATS = "stats";
+    /** {@code --drain-timeout SEC}: how long a stop waits for sessions to end. */
+    static final String DRAIN_TIMEOUT = "drain-timeout";
+    /** {@code --takeover}: take the listening socket over from the running instance of the same port. */
+    static final String TAKEOVER = "takeover";
+    /** {@code --config FILE}: serve every command line of FILE in this process; SIGHUP reads it again. */
+    static final String CONFIG = "config";
     private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
@@ -26,7 +33,7 @@ public final class CommandLine {
     }
 
     private static List<String> longOptions() {
-        List<String> names = new ArrayList<>(List.of("help", "version", STATS));
+        List<String> names = new ArrayList<>(List.of("help", "version", STATS, DRAIN_TIMEOUT, TAKEOVER, CONFIG));
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
     }
@@ -34,7 +41,9 @@ public final class CommandLine {
     public static Options parse(String... args) throws UsageException {
         boolean autodisable = false, debug = false, foreground = false, hashFailover = false;
         boolean interactive = false, memoryMap = false, packetDump = false, ipv6 = false;
-        String bind = null, source = null, command = null, stats = null;
+        String bind = null, source = null, command = null, stats = null, config = null;
+        boolean takeover = false;
+        long drainTimeout = Options.DRAIN_FOREVER;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
         List<CheckOptions.Given> checks = new ArrayList<>();
@@ -57,13 +66,26 @@ public final class CommandLine {
                 if (requested != null) {
                     return Options.request(requested);
                 }
-                if (name.equals(STATS)) {
+                if (name.equals(TAKEOVER)) {
                     if (arg.indexOf('=') >= 0) {
-                        stats = arg.substring(arg.indexOf('=') + 1);
+                        throw UsageException.usage("option '--" + TAKEOVER + "' doesn't allow an argument");
+                    }
+                    takeover = true;
+                    continue;
+                }
+                if (name.equals(STATS) || name.equals(DRAIN_TIMEOUT) || name.equals(CONFIG)) {
+                    String value;
+                    if (arg.indexOf('=') >= 0) {
+                        value = arg.substring(arg.indexOf('=') + 1);
                     } else if (i + 1 < args.length) {
-                        stats = args[++i];
+                        value = args[++i];
                     } else {
-                        throw UsageException.usage("option '--" + STATS + "' requires an argument");
+                        throw UsageException.usage("option '--" + name + "' requires an argument");
+                    }
+                    switch (name) {
+                        case STATS -> stats = value;
+                        case CONFIG -> config = value;
+                        default -> drainTimeout = drainTimeout(value);
                     }
                     continue;
                 }
@@ -112,8 +134,16 @@ public final class CommandLine {
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
-                stats, null);
-        if (options.mode() == Options.Mode.PROXY) {
+                stats, drainTimeout, takeover, config, null);
+        if (options.mode() == Options.Mode.SERVICE) {
+            if (config.isEmpty()) {
+                throw UsageException.usage("option '--" + CONFIG + "' needs a file name");
+            }
+            if (!operands.isEmpty()) {
+                throw UsageException.usage("--" + CONFIG + " takes the port and channels from the file, not ["
+                        + String.join(" ", operands) + "]");
+            }
+        } else if (options.mode() == Options.Mode.PROXY) {
             if (operands.isEmpty()) {
                 throw UsageException.usage("missing port and channels");
             }
@@ -185,6 +215,15 @@ public final class CommandLine {
         }
         checks.add(new CheckOptions.Given(name, value));
         return i;
+    }
+
+    /** {@code --drain-timeout}: seconds as the check options take them ({@code 30}, {@code 0.5}, {@code 500ms}). */
+    private static long drainTimeout(String value) throws UsageException {
+        try {
+            return CheckSpec.seconds(value);
+        } catch (CheckSpec.SpecException e) {
+            throw UsageException.usage("invalid --" + DRAIN_TIMEOUT + " [" + value + "]: seconds from " + CheckSpec.SECONDS_HINT);
+        }
     }
 
     private static int seconds(String value, String what) throws UsageException {

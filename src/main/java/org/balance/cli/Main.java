@@ -11,6 +11,8 @@ import org.balance.log.StderrLog;
 import org.balance.runtime.Background;
 import org.balance.runtime.ProcessTitle;
 import org.balance.runtime.ProxyRuntime;
+import org.balance.runtime.Running;
+import org.balance.runtime.Signals;
 import org.balance.runtime.StartException;
 
 /**
@@ -85,6 +87,7 @@ public final class Main {
     }
 
     private static int runForeground(ProxyConfig config, RunDirectory runDirectory, PrintStream out, PrintStream err) {
+        Signals signals = Signals.install();
         ProxyRuntime runtime;
         try {
             runtime = ProxyRuntime.start(config, false, out, err, runDirectory);
@@ -92,11 +95,12 @@ public final class Main {
             err.println(e.getMessage());
             return e.exitStatus();
         }
-        return serveUntilStopped(runtime);
+        return serveUntilStopped(runtime, signals);
     }
 
     private static int runDaemon(ProxyConfig config, RunDirectory runDirectory, String notify, PrintStream out,
                                  PrintStream err) {
+        Signals signals = Signals.install();
         ProxyRuntime runtime;
         try {
             runtime = ProxyRuntime.start(config, true, out, err, runDirectory);
@@ -105,17 +109,21 @@ public final class Main {
             return e.exitStatus();
         }
         Background.report(notify, ExitStatus.OK, "");
-        return serveUntilStopped(runtime);
+        return serveUntilStopped(runtime, signals);
     }
 
-    /** SIGINT and SIGTERM stop the proxy through a shutdown hook; {@code kill} through the control socket. */
-    private static int serveUntilStopped(ProxyRuntime runtime) {
-        Runtime.getRuntime().addShutdownHook(new Thread(runtime::stop, "balance-shutdown"));
+    /**
+     * Serves until stopped: SIGTERM and {@code kill} drain ({@link ProxyRuntime#drain}), a second SIGTERM ends the
+     * drain at once, SIGINT stops at once through the shutdown hook ({@link Signals}).
+     */
+    private static int serveUntilStopped(Running running, Signals signals) {
+        Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "balance-shutdown"));
+        signals.deliverTo(running);
         try {
-            runtime.awaitStop();
+            running.awaitStop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            runtime.stop();
+            running.stop();
         }
         return ExitStatus.OK;
     }

@@ -6,6 +6,9 @@ import java.util.List;
  * The command line as given, before any name is resolved. {@code operands} are the port followed by the
  * channel words and separators ({@code !} and {@code %}). {@code checks} are the health check options
  * ({@code -m} and the long ones) in the order given. {@code stats} is the {@code --stats} value or null.
+ * {@code drainTimeoutMillis} bounds the wait for sessions when the instance stops ({@code --drain-timeout}), -1 for
+ * no bound. {@code takeover} asks to take the listening sockets over from a running instance ({@code --takeover}).
+ * {@code configFile} is the {@code --config} file (every command line in it served by this process), or null.
  * {@code requested} is {@link Mode#HELP} or
  * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
@@ -26,16 +29,22 @@ public record Options(
         List<String> operands,
         List<CheckOptions.Given> checks,
         String stats,
+        long drainTimeoutMillis,
+        boolean takeover,
+        String configFile,
         Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
 
-    public enum Mode { PROXY, CONTROL_SHELL, CONTROL_COMMAND, HELP, VERSION }
+    public enum Mode { PROXY, SERVICE, CONTROL_SHELL, CONTROL_COMMAND, HELP, VERSION }
+
+    /** No {@code --drain-timeout}: a stop waits for every session to end, as the original's sessions outlived it. */
+    public static final long DRAIN_FOREVER = -1;
 
     /** {@code --help} or {@code --version}: nothing else of the command line counts. */
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
-                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, mode);
+                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, DRAIN_FOREVER, false, null, mode);
     }
 
     public Mode mode() {
@@ -45,7 +54,10 @@ public record Options(
         if (command != null) {
             return Mode.CONTROL_COMMAND;
         }
-        return interactive ? Mode.CONTROL_SHELL : Mode.PROXY;
+        if (interactive) {
+            return Mode.CONTROL_SHELL;
+        }
+        return configFile != null ? Mode.SERVICE : Mode.PROXY;
     }
 
     /** The listen port as written (number or service name). */

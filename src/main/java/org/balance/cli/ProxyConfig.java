@@ -17,6 +17,9 @@ import org.balance.health.HealthConfig;
  * @param sourceAddress -B address for outgoing connections, or null
  * @param health        the health checks ({@link HealthConfig#NONE} without check options)
  * @param stats         where the statistics endpoint listens ({@code --stats}), or null when off
+ * @param drainTimeoutMillis how long a stop waits for sessions to end ({@code --drain-timeout}), or
+ *                      {@link Options#DRAIN_FOREVER}
+ * @param takeover      take the listening socket over from a running instance of the same port and address
  */
 public record ProxyConfig(
         int port,
@@ -33,7 +36,9 @@ public record ProxyConfig(
         int idleTimeoutSeconds,
         List<GroupConfig> groups,
         HealthConfig health,
-        InetSocketAddress stats) {
+        InetSocketAddress stats,
+        long drainTimeoutMillis,
+        boolean takeover) {
 
     public record ChannelConfig(Endpoint endpoint, int maxConnections) {
     }
@@ -94,7 +99,8 @@ public record ProxyConfig(
         HealthConfig health = CheckOptions.health(o.checks(), groups, o.connectTimeoutSeconds());
         return new ProxyConfig(port, bind, bindText(o.bindAddress()), source, o.ipv6(), o.autodisable(), o.hashFailover(),
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
-                List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()));
+                List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()), o.drainTimeoutMillis(),
+                o.takeover());
     }
 
     /**

@@ -36,7 +36,7 @@ final class ClientSideHandler extends RelayHandler {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
-        settings.sessions().opened();
+        settings.sessions().opened(client);
         SocketAddress remote = client.remoteAddress();
         if (settings.log().isDebug()) {
             settings.log().debug("connect from " + remote);
@@ -90,7 +90,7 @@ final class ClientSideHandler extends RelayHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        settings.sessions().closed();
+        settings.sessions().closed(ctx.channel());
         if (early != null) {
             early.forEach(RelayHandler::release);
             early = null;
@@ -103,6 +103,11 @@ final class ClientSideHandler extends RelayHandler {
         if (evt instanceof IdleStateEvent) {
             settings.log().error("timed out after " + settings.idleTimeoutSeconds() + " seconds");
             closeBoth(ctx.channel(), peer);
+            return;
+        }
+        if (evt == SessionCounters.CLOSE_NOW) {
+            closeOnFlush(peer);
+            closeOnFlush(ctx.channel());
             return;
         }
         super.userEventTriggered(ctx, evt);

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.balance.balancing.Balancer;
 import org.balance.balancing.Destination;
@@ -39,7 +40,7 @@ import org.balance.cli.Usage;
  * One running balance: builds the groups from the configuration, starts the event loops, binds the port,
  * and stops everything in order. The only object that owns state; everything else gets what it needs from here.
  */
-public final class ProxyRuntime {
+public final class ProxyRuntime implements Running {
     private final ProxyConfig config;
     private final Routing routing;
     private final Transport transport;
@@ -53,6 +54,15 @@ public final class ProxyRuntime {
     private volatile Log log;
     private volatile HealthMonitor health = HealthMonitor.none();
     private SyslogLog syslog;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Object drainLock = new Object();
+    private boolean drainCutShort;
+    private boolean entrancesClosed;
+    private boolean entrancesClean;
+    /** How often a drain looks whether the sessions have ended. */
+    private static final long DRAIN_POLL_MILLIS = 50;
+    /** After a drain timeout, how long closing sessions may take to flush what they had read. */
+    private static final long CLOSE_FLUSH_SECONDS = 2;
 
     private ProxyRuntime(ProxyConfig config, Transport transport) {
         this.config = config;
@@ -240,10 +250,15 @@ public final class ProxyRuntime {
         return m == null ? kind : kind + ": " + m;
     }
 
-    /** {@code kill}: stop() waits for the event loops, so it must not run on one of them, nor on the control executor. */
+    /**
+     * {@code kill}: a graceful stop, as SIGTERM; the shell is answered once the port and the control socket are
+     * closed. (The drain runs on a thread of its own: stopping waits for the event loops, so it must not run on one
+     * of them, nor on the control executor.) A second {@code kill} cannot come: the control socket is gone.
+     */
     private void stopFromControl(Consumer<Boolean> lastWords) {
-        Thread killer = new Thread(() -> stop(lastWords), "balance-kill");
-        killer.start();
+        if (!drain(lastWords)) {
+            lastWords.accept(true);
+        }
     }
 
     private Log openSyslog(PrintStream err) {
@@ -300,26 +315,162 @@ public final class ProxyRuntime {
         return (InetSocketAddress) listener.localAddress();
     }
 
-    /** Blocks until {@link #stop()} has finished. */
+    /** SIGHUP: a command line has nothing to read again. */
+    @Override
+    public void reload() {
+        log.notice("SIGHUP: nothing to reload, this balance was started from a command line"
+                + " (balance --config FILE reads its file again on SIGHUP)");
+    }
+
+    /** SIGUSR1: without a configuration file there is no restart to wait for. */
+    @Override
+    public void restarting() {
+        log.notice("SIGUSR1: ignored, this balance was started from a command line");
+    }
+
+    @Override
+    public void notice(String message) {
+        log.notice(message);
+    }
+
+    /** Blocks until the instance has stopped ({@link #stop()}, or the end of a {@link #drain}). */
+    @Override
     public void awaitStop() throws InterruptedException {
         stopped.await();
     }
 
+    /** True once a drain or a stop has begun: the port is closed or closing. */
+    public boolean isStopping() {
+        return draining.get() || stopped.getCount() == 0;
+    }
+
+    /**
+     * The graceful stop (SIGTERM, {@code kill}): closes the listening socket at once, so that new connections are
+     * refused and another balance may bind the port; removes the control socket, so that another balance may take
+     * its name; stops the statistics endpoint and the health checks; then lets every session in progress go on
+     * until it ends, or until the drain timeout ({@code --drain-timeout}) closes what is left, and stops.
+     * {@code lastWords}, if given, runs once the entrances are closed, with whether that went cleanly.
+     * Returns at once (the waiting happens on a thread of its own); false if a drain had already begun.
+     */
+    @Override
+    public boolean drain(Consumer<Boolean> lastWords) {
+        if (!draining.compareAndSet(false, true)) {
+            return false;
+        }
+        Thread t = new Thread(() -> runDrain(lastWords), "balance-drain");
+        t.start();
+        return true;
+    }
+
+    /** Ends a drain now (a second SIGTERM): the sessions still open are cut, as by {@link #stop()}. */
+    @Override
+    public void cutDrainShort() {
+        synchronized (drainLock) {
+            drainCutShort = true;
+            drainLock.notifyAll();
+        }
+    }
+
+    private void runDrain(Consumer<Boolean> lastWords) {
+        boolean clean = closeEntrances();
+        if (lastWords != null) {
+            try {
+                lastWords.accept(clean);
+            } catch (RuntimeException e) {
+                // the shell that asked is gone; stopping goes on
+            }
+        }
+        long timeout = config.drainTimeoutMillis();
+        long open = sessions.inProgress();
+        if (open > 0) {
+            log.notice("port " + config.port() + " closed, waiting for " + sessions(open) + " to end"
+                    + (timeout < 0 ? "" : " (at most " + seconds(timeout) + ")"));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        if (!waitForSessions(timeout < 0 ? Long.MAX_VALUE : deadline)) {
+            int closed = sessions.closeAll();
+            if (closed > 0) {
+                log.notice("drain timeout after " + seconds(timeout) + ": closing " + sessions(closed) + " still open");
+            }
+            // What the sessions had read goes out first, unless a reader takes longer than this.
+            waitForSessions(System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_FLUSH_SECONDS));
+        }
+        stop(null);
+    }
+
+    /** Waits until no session is left (true), or until {@code deadline} or a cut (false). */
+    private boolean waitForSessions(long deadline) {
+        synchronized (drainLock) {
+            while (sessions.inProgress() > 0) {
+                long left = deadline - System.nanoTime();
+                if (drainCutShort || left <= 0) {
+                    return false;
+                }
+                try {
+                    drainLock.wait(Math.max(1, Math.min(DRAIN_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left))));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static String sessions(long n) {
+        return n == 1 ? "1 session" : n + " sessions";
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis / 1000.0 + " s";
+    }
+
     /** Closes the listener, then the sessions and event loops. Safe to call more than once, from any thread. */
+    @Override
     public void stop() {
         stop(null);
     }
 
     /**
-     * Closes the listener and the control socket (removing its file), then the sessions and event loops.
-     * {@code lastWords}, if given, runs in between, while the event loops still run, with whether the
-     * listener and the control socket closed cleanly: {@code kill} answers its shell from there.
+     * Closes the listener, the statistics endpoint and the control socket (removing its file), then the sessions
+     * and event loops. {@code lastWords}, if given, runs in between, while the event loops still run, with whether
+     * the listener and the control socket closed cleanly: {@code kill} answers its shell from there.
      * Safe to call more than once, from any thread but an event loop's.
      */
     public synchronized void stop(Consumer<Boolean> lastWords) {
         if (stopped.getCount() == 0) {
             return;
         }
+        boolean clean = closeEntrances();
+        if (lastWords != null) {
+            try {
+                lastWords.accept(clean);
+            } catch (RuntimeException e) {
+                // the shell that asked is gone; stopping goes on
+            }
+        }
+        ControlServer c = control;
+        if (c != null) {
+            c.shutdownCommands();
+        }
+        if (syslog != null) {
+            syslog.close();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        stopped.countDown();
+        cutDrainShort();
+    }
+
+    /**
+     * Closes what lets anything new in: the listener (the port is free at once), the statistics endpoint, the
+     * control socket (its file removed, if still ours) and the health checks. Sessions in progress go on.
+     * Returns whether the listener and the control socket closed cleanly. Idempotent.
+     */
+    private synchronized boolean closeEntrances() {
+        if (entrancesClosed) {
+            return entrancesClean;
+        }
+        entrancesClosed = true;
         boolean clean = true;
         Channel l = listener;
         if (l != null) {
@@ -333,21 +484,8 @@ public final class ProxyRuntime {
         if (c != null) {
             clean &= c.close();
         }
-        if (lastWords != null) {
-            try {
-                lastWords.accept(clean);
-            } catch (RuntimeException e) {
-                // the shell that asked is gone; stopping goes on
-            }
-        }
-        if (c != null) {
-            c.shutdownCommands();
-        }
         health.stop();
-        if (syslog != null) {
-            syslog.close();
-        }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        stopped.countDown();
+        entrancesClean = clean;
+        return clean;
     }
 }

@@ -76,24 +76,11 @@ class HealthControlIT {
         return seen;
     }
 
-    /**
-     * The JVM options of a running proxy, asked with {@code jcmd PID VM.command_line}: /proc/PID/cmdline shows the
-     * process title (the launcher and the original arguments), not the java command line.
-     */
-    private static String jvmArguments(long pid) throws Exception {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "VM.command_line")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "jcmd did not finish");
-        return out.lines().filter(l -> l.startsWith("jvm_args:")).findFirst().orElseThrow(() -> new AssertionError(out));
-    }
-
     @Test
     void theOperatorsDisableWinsOverPassingChecks() throws Exception {
         try (Backend a = new Backend("A", SwitchableBackend.PROTOCOL); Backend b = new Backend("B", SwitchableBackend.PROTOCOL)) {
             start(CHECKS, "127.0.0.1:" + a.port(), "127.0.0.1:" + b.port());
-            String jvmArgs = jvmArguments(balance.pid());
+            String jvmArgs = org.balance.support.Processes.jvmArguments(balance.pid());
             assertTrue(jvmArgs.contains("-XX:MaxHeapFreeRatio") && !jvmArgs.contains("-Xint"),
                     "bin/balance took the long options for a control client and ran the proxy with its JVM flags: " + jvmArgs);
             assertEquals("ENA", s(0));

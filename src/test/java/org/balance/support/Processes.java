@@ -51,6 +51,21 @@ public final class Processes {
         }
     }
 
+    /**
+     * The JVM options of a running proxy, asked with {@code jcmd PID VM.command_line}: /proc/PID/cmdline shows the
+     * process title (the launcher and the original arguments), not the java command line.
+     */
+    public static String jvmArguments(long pid) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "VM.command_line")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("jcmd did not finish");
+        }
+        return out.lines().filter(l -> l.startsWith("jvm_args:")).findFirst().orElseThrow(() -> new AssertionError(out));
+    }
+
     /** The only process whose command line is exactly {@code line}. */
     public static long single(String line) throws IOException {
         List<Long> pids = withCommandLine(line);
