@@ -7,6 +7,8 @@ public final class ExitStatus {
     public static final int USAGE = 64;
     /** An address that does not resolve. */
     public static final int DATA_ERROR = 65;
+    /** A file that cannot be read: missing, a directory, no permission. */
+    public static final int NO_INPUT = 66;
     /** No running instance to control, or the instance went away. */
     public static final int UNAVAILABLE = 69;
     /** A defect of ours. */
