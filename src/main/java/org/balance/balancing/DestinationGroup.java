@@ -63,6 +63,18 @@ public final class DestinationGroup {
         return old.length;
     }
 
+    /**
+     * A reload: the group becomes {@code type} with exactly {@code channels}, in that order (at most
+     * {@link Limits#MAX_CHANNELS}). Sessions in progress on channels left out go on; they just get no new ones.
+     */
+    public synchronized void replace(GroupType type, List<Destination> channels) {
+        if (channels.size() > Limits.MAX_CHANNELS) {
+            throw new IllegalArgumentException(channels.size() + " channels, at most " + Limits.MAX_CHANNELS);
+        }
+        this.type = Objects.requireNonNull(type, "type");
+        members = channels.toArray(new Destination[0]);
+    }
+
     int cursor(int channelCount) {
         int c = cursor.get();
         return c < channelCount ? c : 0;

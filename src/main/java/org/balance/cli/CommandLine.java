@@ -25,6 +25,8 @@ public final class CommandLine {
     static final String TAKEOVER = "takeover";
     /** {@code --config FILE}: serve every command line of FILE in this process; SIGHUP reads it again. */
     static final String CONFIG = "config";
+    /** {@code --config-test FILE}: check FILE as {@code --config} would read it, and say so; serve nothing. */
+    static final String CONFIG_TEST = "config-test";
     private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
@@ -33,7 +35,7 @@ public final class CommandLine {
     }
 
     private static List<String> longOptions() {
-        List<String> names = new ArrayList<>(List.of("help", "version", STATS, DRAIN_TIMEOUT, TAKEOVER, CONFIG));
+        List<String> names = new ArrayList<>(List.of("help", "version", STATS, DRAIN_TIMEOUT, TAKEOVER, CONFIG, CONFIG_TEST));
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
     }
@@ -42,7 +44,7 @@ public final class CommandLine {
         boolean autodisable = false, debug = false, foreground = false, hashFailover = false;
         boolean interactive = false, memoryMap = false, packetDump = false, ipv6 = false;
         String bind = null, source = null, command = null, stats = null, config = null;
-        boolean takeover = false;
+        boolean takeover = false, configTest = false;
         long drainTimeout = Options.DRAIN_FOREVER;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
@@ -73,7 +75,7 @@ public final class CommandLine {
                     takeover = true;
                     continue;
                 }
-                if (name.equals(STATS) || name.equals(DRAIN_TIMEOUT) || name.equals(CONFIG)) {
+                if (name.equals(STATS) || name.equals(DRAIN_TIMEOUT) || name.equals(CONFIG) || name.equals(CONFIG_TEST)) {
                     String value;
                     if (arg.indexOf('=') >= 0) {
                         value = arg.substring(arg.indexOf('=') + 1);
@@ -85,6 +87,10 @@ public final class CommandLine {
                     switch (name) {
                         case STATS -> stats = value;
                         case CONFIG -> config = value;
+                        case CONFIG_TEST -> {
+                            config = value;
+                            configTest = true;
+                        }
                         default -> drainTimeout = drainTimeout(value);
                     }
                     continue;
@@ -134,10 +140,10 @@ public final class CommandLine {
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
-                stats, drainTimeout, takeover, config, null);
-        if (options.mode() == Options.Mode.SERVICE) {
+                stats, drainTimeout, takeover, config, configTest, null);
+        if (options.mode() == Options.Mode.SERVICE || options.mode() == Options.Mode.CONFIG_TEST) {
             if (config.isEmpty()) {
-                throw UsageException.usage("option '--" + CONFIG + "' needs a file name");
+                throw UsageException.usage("option '--" + (configTest ? CONFIG_TEST : CONFIG) + "' needs a file name");
             }
             if (!operands.isEmpty()) {
                 throw UsageException.usage("--" + CONFIG + " takes the port and channels from the file, not ["

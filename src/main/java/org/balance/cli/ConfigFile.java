@@ -140,6 +140,8 @@ public final class ConfigFile {
             case PROXY -> null;
             case CONTROL_COMMAND -> "-c " + options.command();
             case CONTROL_SHELL -> "-i";
+            case SERVICE -> "--config " + options.configFile();
+            case CONFIG_TEST -> "--config-test " + options.configFile();
             case HELP -> "--help";
             case VERSION -> "--version";
         };

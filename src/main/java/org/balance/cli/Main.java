@@ -2,6 +2,7 @@ package org.balance.cli;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.balance.control.ControlClient;
@@ -12,7 +13,9 @@ import org.balance.runtime.Background;
 import org.balance.runtime.ProcessTitle;
 import org.balance.runtime.ProxyRuntime;
 import org.balance.runtime.Running;
+import org.balance.runtime.Service;
 import org.balance.runtime.Signals;
+import org.balance.runtime.SystemdNotify;
 import org.balance.runtime.StartException;
 
 /**
@@ -47,6 +50,16 @@ public final class Main {
                 return ExitStatus.OK;
             }
             showAsTypedCommand(args, env, options.debug(), err);
+            if (options.mode() == Options.Mode.CONFIG_TEST) {
+                List<ConfigFile.Entry> entries = ConfigFile.load(Path.of(options.configFile()));
+                out.println(options.configFile() + ": " + entries.size() + " command line" + (entries.size() == 1 ? "" : "s")
+                        + ", configuration OK");
+                return ExitStatus.OK;
+            }
+            if (options.mode() == Options.Mode.SERVICE) {
+                return runService(Path.of(options.configFile()), options.takeover(), RunDirectory.fromEnvironment(env), out, err,
+                        env);
+            }
             if (options.mode() != Options.Mode.PROXY) {
                 int port = ProxyConfig.listenPort(options.port());
                 return ControlClient.run(options, port, in, out, err, env);
@@ -60,7 +73,7 @@ public final class Main {
             if (!config.foreground()) {
                 return Background.detach(args, env, err);
             }
-            return runForeground(config, runDirectory, out, err);
+            return runForeground(config, runDirectory, out, err, env);
         } catch (UsageException e) {
             err.println(e.getMessage());
             if (e.showUsage()) {
@@ -86,7 +99,8 @@ public final class Main {
         }
     }
 
-    private static int runForeground(ProxyConfig config, RunDirectory runDirectory, PrintStream out, PrintStream err) {
+    private static int runForeground(ProxyConfig config, RunDirectory runDirectory, PrintStream out, PrintStream err,
+                                     Map<String, String> env) {
         Signals signals = Signals.install();
         ProxyRuntime runtime;
         try {
@@ -95,7 +109,22 @@ public final class Main {
             err.println(e.getMessage());
             return e.exitStatus();
         }
+        runtime.notifyTo(SystemdNotify.fromEnvironment(env));
         return serveUntilStopped(runtime, signals);
+    }
+
+    /** {@code --config FILE}: every command line of FILE in this process, in the foreground; SIGHUP reads it again. */
+    private static int runService(Path file, boolean takeOver, RunDirectory runDirectory, PrintStream out,
+                                  PrintStream err, Map<String, String> env) throws UsageException {
+        Signals signals = Signals.install();
+        Service service;
+        try {
+            service = Service.start(file, takeOver, out, err, runDirectory, SystemdNotify.fromEnvironment(env));
+        } catch (StartException e) {
+            err.println(e.getMessage());
+            return e.exitStatus();
+        }
+        return serveUntilStopped(service, signals);
     }
 
     private static int runDaemon(ProxyConfig config, RunDirectory runDirectory, String notify, PrintStream out,

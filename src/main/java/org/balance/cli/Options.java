@@ -8,7 +8,8 @@ import java.util.List;
  * ({@code -m} and the long ones) in the order given. {@code stats} is the {@code --stats} value or null.
  * {@code drainTimeoutMillis} bounds the wait for sessions when the instance stops ({@code --drain-timeout}), -1 for
  * no bound. {@code takeover} asks to take the listening sockets over from a running instance ({@code --takeover}).
- * {@code configFile} is the {@code --config} file (every command line in it served by this process), or null.
+ * {@code configFile} is the {@code --config} file (every command line in it served by this process), or the
+ * {@code --config-test} file ({@code configTest}: only checked), or null.
  * {@code requested} is {@link Mode#HELP} or
  * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
@@ -32,11 +33,12 @@ public record Options(
         long drainTimeoutMillis,
         boolean takeover,
         String configFile,
+        boolean configTest,
         Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
 
-    public enum Mode { PROXY, SERVICE, CONTROL_SHELL, CONTROL_COMMAND, HELP, VERSION }
+    public enum Mode { PROXY, SERVICE, CONFIG_TEST, CONTROL_SHELL, CONTROL_COMMAND, HELP, VERSION }
 
     /** No {@code --drain-timeout}: a stop waits for every session to end, as the original's sessions outlived it. */
     public static final long DRAIN_FOREVER = -1;
@@ -44,7 +46,7 @@ public record Options(
     /** {@code --help} or {@code --version}: nothing else of the command line counts. */
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
-                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, DRAIN_FOREVER, false, null, mode);
+                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, DRAIN_FOREVER, false, null, false, mode);
     }
 
     public Mode mode() {
@@ -57,7 +59,10 @@ public record Options(
         if (interactive) {
             return Mode.CONTROL_SHELL;
         }
-        return configFile != null ? Mode.SERVICE : Mode.PROXY;
+        if (configFile == null) {
+            return Mode.PROXY;
+        }
+        return configTest ? Mode.CONFIG_TEST : Mode.SERVICE;
     }
 
     /** The listen port as written (number or service name). */

@@ -46,6 +46,12 @@ public record ProxyConfig(
     public record GroupConfig(GroupType type, List<ChannelConfig> channels) {
     }
 
+    /** This configuration, taking over the listening socket of a running instance or not ({@code --takeover}). */
+    public ProxyConfig withTakeover(boolean takeOver) {
+        return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
+                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, drainTimeoutMillis, takeOver);
+    }
+
     /** The text the control socket is named after: the -b value, or 0.0.0.0 like the original. */
     public static String bindText(String bind) {
         return bind == null ? "0.0.0.0" : bind;

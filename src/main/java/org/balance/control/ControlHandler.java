@@ -28,20 +28,22 @@ final class ControlHandler extends ChannelInboundHandlerAdapter {
     /** Queued after the lines when the client ends its input (end-of-input line or shutdown). */
     private static final Object END_OF_INPUT = new Object();
 
-    private enum State { AWAITING_MODE, SHELL, ENDED }
+    private enum State { AWAITING_MODE, SHELL, HANDING_OVER, ENDED }
 
     private final CommandTable table;
     private final ControlSession session;
     private final Shutdown shutdown;
+    private final Handover handover;
     private final long handshakeMillis;
     private final Queue<Object> pending = new ArrayDeque<>();
     private State state = State.AWAITING_MODE;
     private ScheduledFuture<?> handshakeTimer;
 
-    ControlHandler(CommandTable table, ControlSession session, Shutdown shutdown, long handshakeMillis) {
+    ControlHandler(CommandTable table, ControlSession session, Shutdown shutdown, Handover handover, long handshakeMillis) {
         this.table = table;
         this.session = session;
         this.shutdown = shutdown;
+        this.handover = handover;
         this.handshakeMillis = handshakeMillis;
     }
 
@@ -102,6 +104,9 @@ final class ControlHandler extends ChannelInboundHandlerAdapter {
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
         }
+        if (state == State.HANDING_OVER) {
+            handover.abandoned();
+        }
         if (state != State.ENDED) {
             state = State.ENDED;
         }
@@ -128,6 +133,10 @@ final class ControlHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(ChannelHandlerContext ctx, Object item) {
+        if (state == State.HANDING_OVER) {
+            handingOver(ctx, item);
+            return;
+        }
         if (item == END_OF_INPUT) {
             if (state == State.SHELL) {
                 end(ctx, "\n", ExitStatus.OK);
@@ -160,10 +169,30 @@ final class ControlHandler extends ChannelInboundHandlerAdapter {
             state = State.SHELL;
             ctx.writeAndFlush(text(ctx, "\nbalance " + Usage.VERSION + " interactive command shell\n"
                     + "PID of master process is " + session.pid() + "\n\n" + prompt()));
+        } else if (line.equals(ControlProtocol.TAKEOVER)) {
+            String refused = handover == null ? "this instance cannot hand its port over" : handover.give(ctx.channel());
+            if (refused != null) {
+                end(ctx, "takeover refused: " + refused + "\n", ExitStatus.UNAVAILABLE);
+            } else {
+                state = State.HANDING_OVER;
+            }
         } else if (line.equals(ControlProtocol.COMMAND) || line.startsWith(ControlProtocol.COMMAND + " ")) {
             execute(ctx, line.substring(Math.min(line.length(), ControlProtocol.COMMAND.length() + 1)), true);
         } else {
             end(ctx, "syntax error\n", ExitStatus.USAGE);
+        }
+    }
+
+    /** After the listening socket went to a new instance: its "taken", or the end of the connection. */
+    private void handingOver(ChannelHandlerContext ctx, Object item) {
+        state = State.ENDED;
+        pending.clear();
+        if (ControlProtocol.TAKEN.equals(item)) {
+            handover.taken();
+            ctx.close();
+        } else {
+            handover.abandoned();
+            ctx.close();
         }
     }
 

@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
  *                                        NUL byte ("\0\n", after a '\n' if the input lacked a last one)
  *                                        and shuts down its sending side; either ends the shell
  *                  or  "-c COMMAND\n"    runs COMMAND once; anything after this line is ignored
+ *                  or  "-x\n"            a new instance takes the listening socket over: the instance sends it
+ *                                        (SCM_RIGHTS) and goes on accepting until the client says "taken\n";
+ *                                        a refusal is answered like a command, with its reason
  * instance to client:  the shell's output, exactly what the operator sees (banner, prompts, answers),
  *                      then one NUL byte and the exit status in decimal, then the instance closes.
  * </pre>
@@ -26,6 +29,10 @@ import java.nio.charset.StandardCharsets;
 public final class ControlProtocol {
     public static final String SHELL = "-i";
     public static final String COMMAND = "-c";
+    /** The mode line of a new instance that takes the listening socket over ({@code --takeover}). */
+    public static final String TAKEOVER = "-x";
+    /** What the new instance says once it serves the port. */
+    public static final String TAKEN = "taken";
     /** Marks the orderly end of the output; the exit status follows in decimal. */
     public static final byte END = 0;
     public static final Charset CHARSET = StandardCharsets.ISO_8859_1;

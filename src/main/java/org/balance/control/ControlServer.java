@@ -86,7 +86,7 @@ public final class ControlServer {
      */
     public static ControlServer start(Transport transport, EventLoopGroup group, Path socketPath, Routing routing,
                                       HealthMonitor health, Supplier<String> statusJson, Shutdown shutdown,
-                                      Settings settings, Log log)
+                                      Handover handover, Settings settings, Log log)
             throws IOException, ControlSocketFile.InUseException, InterruptedException {
         ControlSocketFile file = ControlSocketFile.prepare(socketPath);
         EventExecutorGroup commands = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("balance-control", true));
@@ -95,7 +95,7 @@ public final class ControlServer {
             CommandTable table = new CommandTable();
             long pid = ProcessHandle.current().pid();
             Initializer initializer = new Initializer(transport.isEpoll(), table, routing, health, statusJson, pid, shutdown,
-                    settings, commands, log);
+                    handover, settings, commands, log);
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
                     .channelFactory(() -> serverChannel(transport))
@@ -161,6 +161,14 @@ public final class ControlServer {
         return socketFile.remove() && ok;
     }
 
+    /**
+     * Stops accepting, leaving the socket file where it is: a new instance taking over will rename its own over
+     * it (so that the name never goes missing). Connections already open go on; {@link #close()} still applies.
+     */
+    public synchronized boolean stopListening() {
+        return listener.close().awaitUninterruptibly(2, TimeUnit.SECONDS) && !listener.isOpen();
+    }
+
     /** After {@link #close()}: stops the command executor. */
     public void shutdownCommands() {
         commands.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -188,6 +196,7 @@ public final class ControlServer {
         private final Supplier<String> statusJson;
         private final long pid;
         private final Shutdown shutdown;
+        private final Handover handover;
         private final Settings settings;
         private final EventExecutorGroup commands;
         private final Log log;
@@ -196,7 +205,7 @@ public final class ControlServer {
         volatile int ownerUid = -1;
 
         Initializer(boolean epoll, CommandTable table, Routing routing, HealthMonitor health, Supplier<String> statusJson,
-                    long pid, Shutdown shutdown, Settings settings, EventExecutorGroup commands, Log log) {
+                    long pid, Shutdown shutdown, Handover handover, Settings settings, EventExecutorGroup commands, Log log) {
             this.statusJson = statusJson;
             this.epoll = epoll;
             this.table = table;
@@ -204,6 +213,7 @@ public final class ControlServer {
             this.health = health;
             this.pid = pid;
             this.shutdown = shutdown;
+            this.handover = handover;
             this.settings = settings;
             this.commands = commands;
             this.log = log;
@@ -229,7 +239,7 @@ public final class ControlServer {
                     .addLast(new IdleStateHandler(0, 0, settings.idleSeconds(), TimeUnit.SECONDS))
                     .addLast(new LineDecoder(ControlProtocol.MAX_LINE))
                     .addLast(commands, "shell", new ControlHandler(table, new ControlSession(routing, health, pid, statusJson), shutdown,
-                            settings.handshakeMillis()));
+                            handover, settings.handshakeMillis()));
         }
 
         private boolean permitted(EpollDomainSocketChannel ch) {

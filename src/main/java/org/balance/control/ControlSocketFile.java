@@ -125,7 +125,7 @@ public final class ControlSocketFile {
     }
 
     /** True if a socket at {@code path} accepts a connection: some instance is serving it. */
-    static boolean isLive(Path path) {
+    public static boolean isLive(Path path) {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

@@ -62,6 +62,16 @@ public final class HealthConfig {
         return specs.isEmpty() ? NONE : new HealthConfig(specs, connectTimeoutMillis);
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HealthConfig h && h.specs.equals(specs) && h.connectTimeoutMillis == connectTimeoutMillis;
+    }
+
+    @Override
+    public int hashCode() {
+        return specs.hashCode() * 31 + Long.hashCode(connectTimeoutMillis);
+    }
+
     /** True if any channel may be checked: {@code show} then tells the operator's disable from the checks'. */
     public boolean isConfigured() {
         return !specs.isEmpty();

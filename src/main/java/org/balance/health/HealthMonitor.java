@@ -26,12 +26,14 @@ import org.balance.relay.Transport;
  * original's S column.
  */
 public final class HealthMonitor {
-    private static final HealthMonitor NONE = new HealthMonitor(HealthConfig.NONE, null, null, null, null);
+    private static final HealthMonitor NONE = new HealthMonitor(HealthConfig.NONE, null, null, null, null, null, null);
 
-    private final HealthConfig config;
+    private volatile HealthConfig config;
     private final Routing routing;
     private final EventLoopGroup loops;
-    private final Checker checker;
+    private final Transport transport;
+    private InetAddress source;
+    private Checker checker;
     private final Log log;
     /** Monitors by channel; Destination has identity equality. Changed under this object's lock. */
     private final Map<Destination, ChannelMonitor> monitors = new ConcurrentHashMap<>();
@@ -40,10 +42,13 @@ public final class HealthMonitor {
     private final long startedMillis = System.currentTimeMillis();
     private volatile boolean enabled;
 
-    private HealthMonitor(HealthConfig config, Routing routing, EventLoopGroup loops, Checker checker, Log log) {
+    private HealthMonitor(HealthConfig config, Routing routing, EventLoopGroup loops, Transport transport,
+                          InetAddress source, Checker checker, Log log) {
         this.config = config;
         this.routing = routing;
         this.loops = loops;
+        this.transport = transport;
+        this.source = source;
         this.checker = checker;
         this.log = log;
     }
@@ -63,9 +68,80 @@ public final class HealthMonitor {
         if (!config.isConfigured()) {
             return NONE;
         }
-        HealthMonitor m = new HealthMonitor(config, routing, loops, new Checker(transport, source), log);
-        m.forEachChannel(m::monitorOf);
+        return forRuntime(config, routing, loops, transport, source, log);
+    }
+
+    /**
+     * As {@link #of}, but a monitor of its own even without checks, so that a reload can bring checks in later
+     * ({@link #reconfigure}).
+     */
+    public static HealthMonitor forRuntime(HealthConfig config, Routing routing, EventLoopGroup loops, Transport transport,
+                                           InetAddress source, Log log) {
+        HealthMonitor m = new HealthMonitor(config, routing, loops, transport, source, new Checker(transport, source), log);
+        if (config.isConfigured()) {
+            m.forEachChannel(m::monitorOf);
+        }
         return m;
+    }
+
+    /**
+     * A reload: the checks {@code newConfig} gives the channels the routing has now, connecting from {@code newSource}.
+     * A channel whose checks did not change (same plan, same place, same source) keeps its monitor, with its verdict
+     * and counts; a changed one gets a new monitor that starts from the channel's state (one taken out needs its rise
+     * passes); a channel that is no longer checked, or no longer there, loses its monitor, and one its checks had
+     * taken out comes back (nothing says any more that it is down), as with {@code monitor disable}. Checks that
+     * were paused ({@code monitor disable}) stay paused.
+     */
+    public synchronized void reconfigure(HealthConfig newConfig, InetAddress newSource) {
+        if (this == NONE) {
+            throw new IllegalStateException("the instance without checks cannot be reconfigured");
+        }
+        boolean wasConfigured = config.isConfigured();
+        boolean sameSource = java.util.Objects.equals(source, newSource);
+        Checker oldChecker = checker;
+        if (!sameSource) {
+            source = newSource;
+            checker = new Checker(transport, newSource);
+        }
+        config = newConfig;
+        Map<Destination, ChannelMonitor> next = new IdentityHashMap<>();
+        List<ChannelMonitor> fresh = new ArrayList<>();
+        if (newConfig.isConfigured()) {
+            forEachChannel((g, c, d) -> {
+                CheckPlan plan = newConfig.plan(g, c);
+                if (plan == null || next.containsKey(d)) {
+                    return;
+                }
+                ChannelMonitor old = monitors.get(d);
+                if (old != null && sameSource && old.group == g && old.channel == c && old.plan.equals(plan)) {
+                    next.put(d, old);
+                } else {
+                    ChannelMonitor cm = new ChannelMonitor(g, c, d, plan, loops.next(), checker, this, log);
+                    next.put(d, cm);
+                    fresh.add(cm);
+                    changes.putIfAbsent(d, System.currentTimeMillis());
+                }
+            });
+        }
+        monitors.forEach((d, old) -> {
+            if (next.get(d) != old) {
+                // replaced: the new monitor judges from the channel's state; gone: nothing checks it any more
+                old.stop(!next.containsKey(d));
+            }
+        });
+        monitors.clear();
+        monitors.putAll(next);
+        if (!sameSource) {
+            oldChecker.close();
+        }
+        if (!newConfig.isConfigured()) {
+            enabled = false;
+        } else if (!wasConfigured) {
+            enabled = true;
+            spread(new ArrayList<>(monitors.values()));
+        } else if (enabled) {
+            spread(fresh);
+        }
     }
 
     /** Starts checking. */

@@ -26,16 +26,24 @@ public final class ProxyServer {
 
     private final Transport transport;
     private final EventLoopGroup group;
-    private final RelaySettings settings;
     private final ResourceTrouble trouble;
-    private final Connector connector;
+    /** What new sessions get: replaced as a whole by a reload, read once per session. */
+    private volatile Setup setup;
+
+    /** The settings and the connector made from them. */
+    private record Setup(RelaySettings settings, Connector connector) {
+    }
 
     public ProxyServer(Transport transport, EventLoopGroup group, RelaySettings settings) {
         this.transport = transport;
         this.group = group;
-        this.settings = settings;
         this.trouble = new ResourceTrouble(settings.log());
-        this.connector = new Connector(settings, transport, trouble);
+        this.setup = new Setup(settings, new Connector(settings, transport, trouble));
+    }
+
+    /** A reload: sessions accepted from now on get {@code settings}; those in progress keep theirs. */
+    public void update(RelaySettings settings) {
+        setup = new Setup(settings, new Connector(settings, transport, trouble));
     }
 
     /**
@@ -44,9 +52,17 @@ public final class ProxyServer {
      * session can take them. The returned channel's close future completes when the listener closes.
      */
     public Channel bind(InetSocketAddress address, boolean ipv6) throws InterruptedException {
+        return bootstrap().channelFactory(() -> transport.newServerChannel(ipv6)).bind(address).sync().channel();
+    }
+
+    /**
+     * How the listener is set up, but for its channel: for {@link #bind}, and for a listening socket taken over from
+     * another instance (made from its descriptor and registered instead of bound). Accepting waits for
+     * {@link #startAccepting}.
+     */
+    public ServerBootstrap bootstrap() {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
-                .channelFactory(() -> transport.newServerChannel(ipv6))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new AcceptErrorHandler(trouble))
@@ -66,7 +82,7 @@ public final class ProxyServer {
                 b.childOption(oobInline, true);
             }
         }
-        return b.bind(address).sync().channel();
+        return b;
     }
 
     /** Starts accepting the clients on a listener from {@link #bind}, those queued meanwhile first. */
@@ -84,16 +100,18 @@ public final class ProxyServer {
         return m.contains("(..) failed") && colon >= 0 ? m.substring(colon + 3) : m;
     }
 
-    /** Builds a session's pipeline: the optional idle timer, then the client-side relay. */
+    /** Builds a session's pipeline with the settings of the moment: the optional idle timer, then the client-side relay. */
     private final class SessionInitializer extends ChannelInitializer<SocketChannel> {
         private final UrgentData urgent = transport.urgentData();
 
         @Override
         protected void initChannel(SocketChannel ch) {
+            Setup now = setup;
+            RelaySettings settings = now.settings();
             if (settings.idleTimeoutSeconds() > 0) {
                 ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleTimeoutSeconds(), TimeUnit.SECONDS));
             }
-            ch.pipeline().addLast(new ClientSideHandler(settings, urgent, connector));
+            ch.pipeline().addLast(new ClientSideHandler(settings, urgent, now.connector()));
         }
     }
 }

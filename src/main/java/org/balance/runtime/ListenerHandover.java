@@ -2,6 +2,7 @@ package org.balance.runtime;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +19,7 @@ import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
 
 /**
@@ -84,12 +86,13 @@ public final class ListenerHandover {
     }
 
     /**
-     * New side: connects to the old side's domain socket and waits for one listener descriptor. Completes with
-     * the connection, auto-read off and in BYTES mode, ready for the caller's handlers, and the descriptor, which
-     * the caller must {@link #adopt} or close. Fails if the connection ends before a descriptor came; cancelling
-     * it closes the connection (and a descriptor that arrives after that).
+     * New side: connects to the old side's domain socket, sends {@code request} (the line that asks for the listener,
+     * or null for none) and waits for one listener descriptor. Completes with the connection, auto-read off and in
+     * BYTES mode, ready for the caller's handlers, and the descriptor, which the caller must {@link #adopt} or close.
+     * Fails if the connection ends before a descriptor came; cancelling it closes the connection (and a descriptor
+     * that arrives after that).
      */
-    public static Future<Received> receive(EventLoopGroup group, DomainSocketAddress oldSide) {
+    public static Future<Received> receive(EventLoopGroup group, DomainSocketAddress oldSide, String request) {
         Promise<Received> received = group.next().newPromise();
         ChannelFuture connect = new Bootstrap()
                 .group(group)
@@ -100,6 +103,9 @@ public final class ListenerHandover {
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 received.tryFailure(f.cause());
+            } else if (request != null) {
+                Channel ch = connect.channel();
+                ch.writeAndFlush(Unpooled.copiedBuffer(request, StandardCharsets.ISO_8859_1));
             }
         });
         received.addListener(f -> {
@@ -108,6 +114,11 @@ public final class ListenerHandover {
             }
         });
         return received;
+    }
+
+    /** As {@link #receive(EventLoopGroup, DomainSocketAddress, String)} without a request. */
+    public static Future<Received> receive(EventLoopGroup group, DomainSocketAddress oldSide) {
+        return receive(group, oldSide, null);
     }
 
     /**

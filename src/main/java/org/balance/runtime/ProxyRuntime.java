@@ -1,12 +1,18 @@
 package org.balance.runtime;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,13 +20,17 @@ import java.util.function.Consumer;
 import org.balance.balancing.Balancer;
 import org.balance.balancing.Destination;
 import org.balance.balancing.DestinationGroup;
+import org.balance.balancing.GroupType;
 import org.balance.balancing.Routing;
 import org.balance.cli.ExitStatus;
 import org.balance.cli.ProxyConfig;
+import org.balance.control.ControlProtocol;
 import org.balance.control.ControlServer;
 import org.balance.control.ControlSocketFile;
+import org.balance.control.Handover;
 import org.balance.control.RunDirectory;
 import org.balance.health.Autodisable;
+import org.balance.health.HealthConfig;
 import org.balance.health.HealthMonitor;
 import org.balance.log.Log;
 import org.balance.log.NettyLog;
@@ -41,7 +51,7 @@ import org.balance.cli.Usage;
  * and stops everything in order. The only object that owns state; everything else gets what it needs from here.
  */
 public final class ProxyRuntime implements Running {
-    private final ProxyConfig config;
+    private volatile ProxyConfig config;
     private final Routing routing;
     private final Transport transport;
     private final EventLoopGroup group;
@@ -51,9 +61,20 @@ public final class ProxyRuntime implements Running {
     private volatile ControlServer control;
     private volatile StatsServer stats;
     private final long startedMillis = System.currentTimeMillis();
-    private volatile Log log;
+    private final Log log;
+    private final PrintStream out;
+    private final boolean background;
+    /** Started alone: the event loops and the log are this instance's to close. */
+    private final boolean ownsShared;
     private volatile HealthMonitor health = HealthMonitor.none();
+    private volatile ProxyServer server;
     private SyslogLog syslog;
+    private RunDirectory runDirectory;
+    /** During a takeover: the connection to the instance whose listening socket this one took. */
+    private volatile Channel predecessor;
+    private volatile SystemdNotify notify = SystemdNotify.none();
+    /** How long a takeover waits for the running instance's listening socket. */
+    private static final long TAKEOVER_SECONDS = 10;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Object drainLock = new Object();
     private boolean drainCutShort;
@@ -64,24 +85,23 @@ public final class ProxyRuntime implements Running {
     /** After a drain timeout, how long closing sessions may take to flush what they had read. */
     private static final long CLOSE_FLUSH_SECONDS = 2;
 
-    private ProxyRuntime(ProxyConfig config, Transport transport) {
-        this.config = config;
-        this.routing = buildRouting(config);
-        this.transport = transport;
-        this.group = transport.newGroup(Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("balance-io", true));
+    /**
+     * What the instances of one process share: the transport and its event loops, the log, where the packet dump
+     * goes, whether they run in the background, and the run directory of their control sockets (null: none).
+     */
+    public record Shared(Transport transport, EventLoopGroup loops, Log log, PrintStream out, boolean background,
+                         RunDirectory runDirectory) {
     }
 
-    static Routing buildRouting(ProxyConfig config) {
-        Routing routing = new Routing();
-        int g = 0;
-        for (ProxyConfig.GroupConfig gc : config.groups()) {
-            DestinationGroup group = routing.group(g++);
-            group.setType(gc.type());
-            for (ProxyConfig.ChannelConfig cc : gc.channels()) {
-                group.add(new Destination(cc.endpoint(), cc.maxConnections(), true));
-            }
-        }
-        return routing;
+    private ProxyRuntime(ProxyConfig config, Shared shared, boolean ownsShared) {
+        this.config = config;
+        this.routing = new Routing();
+        this.transport = shared.transport();
+        this.group = shared.loops();
+        this.log = shared.log();
+        this.out = shared.out();
+        this.background = shared.background();
+        this.ownsShared = ownsShared;
     }
 
     /**
@@ -105,59 +125,66 @@ public final class ProxyRuntime implements Running {
         return start(config, background, out, err, runDirectory, Transport.detect());
     }
 
-    /** As above, on the given transport (tests run every case on each transport in one JVM). */
+    /** As above, on the given transport (tests run every case on each transport in one JVM): event loops and log of its own. */
     public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err,
                                      RunDirectory runDirectory, Transport transport) throws StartException {
-        ProxyRuntime runtime = new ProxyRuntime(config, transport);
+        EventLoopGroup loops = newLoops(transport);
+        SyslogLog syslog = background ? openSyslog(transport, loops) : null;
+        Log log = syslog != null ? syslog : new StderrLog(err, config.debug() && !background);
+        NettyLog.routeTo(log);
+        ProxyRuntime runtime = new ProxyRuntime(config, new Shared(transport, loops, log, out, background, runDirectory), true);
+        runtime.syslog = syslog;
+        return runtime.startUp(runDirectory);
+    }
+
+    /** One instance among others of the same process ({@code --config}): it shares their event loops and log. */
+    public static ProxyRuntime start(ProxyConfig config, Shared shared) throws StartException {
+        return new ProxyRuntime(config, shared, false).startUp(shared.runDirectory());
+    }
+
+    /** The relay's event loops: one per core. */
+    static EventLoopGroup newLoops(Transport transport) {
+        return transport.newGroup(Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("balance-io", true));
+    }
+
+    private ProxyRuntime startUp(RunDirectory runDirectory) throws StartException {
+        this.runDirectory = runDirectory;
         try {
-            runtime.startServing(background, out, err);
+            startServing();
             if (runDirectory != null) {
-                runtime.startControl(runDirectory);
+                startControl(runDirectory);
             }
             if (config.stats() != null) {
-                runtime.startStats();
+                startStats();
             }
-            runtime.publishControl();
-            ProxyServer.startAccepting(runtime.listener);
-            return runtime;
+            publishControl();
+            ProxyServer.startAccepting(listener);
+            tellPredecessor();
+            return this;
         } catch (StartException e) {
-            runtime.stop();
+            stop();
             throw e;
         } catch (RuntimeException e) {
-            runtime.stop();
+            stop();
             throw new StartException("cannot start: " + e, ExitStatus.SOFTWARE);
         }
     }
 
-    private void startServing(boolean background, PrintStream out, PrintStream err) throws StartException {
-        log = background ? openSyslog(err) : new StderrLog(err, config.debug());
-        NettyLog.routeTo(log);
+    private void startServing() throws StartException {
         if (config.debug()) {
             log.debug(transport.describeUrgentData());
-            log.debug("transport " + transport.name() + ", the following channels are active:");
-            for (int g = 0; g < routing.groupCount(); g++) {
-                DestinationGroup group = routing.group(g);
-                for (int c = 0; c < group.size(); c++) {
-                    Destination d = group.channel(c);
-                    log.debug(String.format("%3d %2d %s:%d", g, c, d.endpoint(), d.maxConnections()));
-                }
-            }
         }
-        health = HealthMonitor.of(config.health(), routing, group, transport, config.sourceAddress(), log);
-        RelaySettings settings = new RelaySettings(
-                new Balancer(routing, config.hashFailover()),
-                log,
-                (int) TimeUnit.SECONDS.toMillis(config.connectTimeoutSeconds()),
-                config.idleTimeoutSeconds(),
-                config.sourceAddress(),
-                config.autodisable() ? new Autodisable(log, health) : null,
-                config.packetDump() && !background ? new PacketDump(out) : null,
-                sessions);
+        health = HealthMonitor.forRuntime(HealthConfig.NONE, routing, group, transport, config.sourceAddress(), log);
+        server = new ProxyServer(transport, group, settingsFor(config));
+        applyConfig(config);
         InetSocketAddress address = config.bindAddress() == null
                 ? new InetSocketAddress(config.port())
                 : new InetSocketAddress(config.bindAddress(), config.port());
         try {
-            listener = new ProxyServer(transport, group, settings).bind(address, config.ipv6());
+            listener = takeOver(address);
+            if (listener == null) {
+                listener = server.bind(address, config.ipv6());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartException("interrupted while binding", ExitStatus.OS_ERROR);
@@ -167,7 +194,228 @@ public final class ProxyRuntime implements Running {
         if (config.debug()) {
             log.debug("listening on " + listener.localAddress());
         }
-        health.start();
+    }
+
+    /**
+     * Applies {@code next} to the running instance: the one path of start-up and reload. Groups and channels
+     * become the configuration's, each channel that is still there (same group, same address and port) keeping
+     * its counters, its health-check state and the operator's disable, and taking its new maxc; new channels take
+     * new sessions at once, channels left out take no new one while their sessions go on; the options of the
+     * sessions (timeouts, -B, -a, -H, -p) and the checks apply to new sessions. The port and listen address are
+     * the instance's identity and never change here.
+     */
+    private synchronized void applyConfig(ProxyConfig next) {
+        applyGroups(routing, next.groups());
+        health.reconfigure(next.health(), next.sourceAddress());
+        server.update(settingsFor(next));
+        config = next;
+        if (next.debug()) {
+            log.debug("transport " + transport.name() + ", the following channels are active:");
+            for (int g = 0; g < routing.groupCount(); g++) {
+                DestinationGroup dg = routing.group(g);
+                for (int c = 0; c < dg.size(); c++) {
+                    Destination d = dg.channel(c);
+                    log.debug(String.format("%3d %2d %s:%d", g, c, d.endpoint(), d.maxConnections()));
+                }
+            }
+        }
+    }
+
+    /** The relay settings that {@code c} gives new sessions. */
+    private RelaySettings settingsFor(ProxyConfig c) {
+        return new RelaySettings(
+                new Balancer(routing, c.hashFailover()),
+                log,
+                (int) TimeUnit.SECONDS.toMillis(c.connectTimeoutSeconds()),
+                c.idleTimeoutSeconds(),
+                c.sourceAddress(),
+                c.autodisable() ? new Autodisable(log, health) : null,
+                c.packetDump() && !background ? new PacketDump(out) : null,
+                sessions);
+    }
+
+    /**
+     * Makes the groups of {@code routing} those of {@code groups}: a channel configured at the same address and port
+     * in the same group as one there now is that channel (its counters and switches stay, its maxc follows the
+     * configuration); any other is new and enabled. Groups beyond the configuration's are emptied.
+     */
+    static void applyGroups(Routing routing, List<ProxyConfig.GroupConfig> groups) {
+        for (int g = 0; g < routing.groupCount(); g++) {
+            DestinationGroup dg = routing.group(g);
+            if (g >= groups.size()) {
+                if (dg.size() > 0) {
+                    dg.replace(GroupType.ROUND_ROBIN, List.of());
+                }
+                continue;
+            }
+            ProxyConfig.GroupConfig gc = groups.get(g);
+            List<Destination> now = new ArrayList<>(dg.channels());
+            List<Destination> next = new ArrayList<>();
+            for (ProxyConfig.ChannelConfig cc : gc.channels()) {
+                Destination same = null;
+                for (int i = 0; i < now.size() && same == null; i++) {
+                    if (now.get(i).endpoint().equals(cc.endpoint())) {
+                        same = now.remove(i);
+                    }
+                }
+                if (same == null) {
+                    same = new Destination(cc.endpoint(), cc.maxConnections(), true);
+                } else {
+                    same.setMaxConnections(cc.maxConnections());
+                }
+                next.add(same);
+            }
+            dg.replace(gc.type(), next);
+        }
+    }
+
+    /**
+     * A reload of this instance ({@code --config}): applies {@code next}, which has the same port and listen
+     * address, in place (see {@link #applyConfig}); a changed {@code --stats} address moves the statistics endpoint.
+     */
+    public void reconfigure(ProxyConfig next) {
+        ProxyConfig before = config;
+        if (next.port() != before.port() || !next.bindText().equals(before.bindText())) {
+            throw new IllegalArgumentException("port " + next.port() + " (bind " + next.bindText()
+                    + ") is another instance than port " + before.port() + " (bind " + before.bindText() + ")");
+        }
+        if (isStopping()) {
+            return;
+        }
+        applyConfig(next);
+        if (!java.util.Objects.equals(before.stats(), next.stats())) {
+            moveStats(next);
+        }
+        if (before.ipv6() != next.ipv6()) {
+            log.notice("port " + next.port() + ": -6 changed; the listening socket keeps its family until a restart");
+        }
+    }
+
+    private synchronized void moveStats(ProxyConfig next) {
+        StatsServer old = stats;
+        if (old != null) {
+            old.stop();
+            stats = null;
+        }
+        if (next.stats() != null) {
+            try {
+                startStats();
+            } catch (StartException e) {
+                log.error("port " + next.port() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * {@code --takeover}: if a balance serves this port and address now (its control socket answers), asks it for
+     * its listening socket and adopts it, not yet accepting; returns null if there is none to take over (then the
+     * port is bound as usual, and fails as usual if it is taken). Epoll only: on NIO the port is bound as usual.
+     */
+    private Channel takeOver(InetSocketAddress address) throws InterruptedException, StartException {
+        if (!config.takeover() || runDirectory == null || !transport.isEpoll()) {
+            return null;
+        }
+        Path socket = runDirectory.socketPath(config.port(), config.bindText());
+        if (!ControlSocketFile.isLive(socket)) {
+            return null;
+        }
+        Future<ListenerHandover.Received> asked = ListenerHandover.receive(group,
+                new DomainSocketAddress(socket.toString()), ControlProtocol.TAKEOVER + "\n");
+        if (!asked.await(TAKEOVER_SECONDS, TimeUnit.SECONDS) || !asked.isSuccess()) {
+            asked.cancel(false);
+            throw new StartException("takeover of [" + describe(address) + "] from the balance at " + socket + " failed: "
+                    + (asked.cause() == null ? "no answer in " + TAKEOVER_SECONDS + " s" : ProxyServer.reason(asked.cause())),
+                    ExitStatus.OS_ERROR);
+        }
+        ListenerHandover.Received received = asked.getNow();
+        predecessor = received.connection();
+        Channel adopted = ListenerHandover.adopt(received.listener(), server.bootstrap()).sync().channel();
+        log.notice("port " + config.port() + ": took the listening socket over from the running balance");
+        return adopted;
+    }
+
+    /** After a takeover, once this instance accepts: the predecessor stops accepting and drains. */
+    private void tellPredecessor() {
+        Channel p = predecessor;
+        if (p != null) {
+            predecessor = null;
+            p.writeAndFlush(Unpooled.copiedBuffer(ControlProtocol.TAKEN + "\n", ControlProtocol.CHARSET))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * The old side of a takeover, on the control socket: the statistics endpoint and the control socket close first
+     * (the new instance needs their port and name; the socket file stays until the new one's replaces it), the
+     * listening socket goes over, and this instance accepts until the new one says it serves, then drains.
+     */
+    private final class GiveListener implements Handover {
+        @Override
+        public String give(Channel connection) {
+            synchronized (ProxyRuntime.this) {
+                if (isStopping()) {
+                    return "this balance is stopping";
+                }
+                if (!transport.isEpoll()) {
+                    return "no descriptor passing on the " + transport.name() + " transport";
+                }
+                StatsServer st = stats;
+                if (st != null) {
+                    st.stop();
+                    stats = null;
+                }
+                ControlServer c = control;
+                if (c != null) {
+                    c.stopListening();
+                }
+                try {
+                    ListenerHandover.send(connection, listener).sync();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    abandoned();
+                    return "interrupted";
+                } catch (RuntimeException e) {
+                    abandoned();
+                    return ProxyServer.reason(e);
+                }
+                log.notice("port " + config.port() + ": handing the listening socket over to a new balance");
+                return null;
+            }
+        }
+
+        @Override
+        public void taken() {
+            log.notice("port " + config.port() + ": taken over by the new balance");
+            drain(null);
+        }
+
+        @Override
+        public void abandoned() {
+            synchronized (ProxyRuntime.this) {
+                if (isStopping()) {
+                    return;
+                }
+                log.error("port " + config.port() + ": the new balance went away before it served; serving on");
+                try {
+                    ControlServer old = control;
+                    control = null;
+                    if (old != null) {
+                        old.close();
+                        // not now: this very call runs on the old control socket's command executor
+                        group.next().schedule(old::shutdownCommands, 1, TimeUnit.SECONDS);
+                    }
+                    if (runDirectory != null) {
+                        startControl(runDirectory);
+                    }
+                    if (config.stats() != null && stats == null) {
+                        startStats();
+                    }
+                    publishControl();
+                } catch (StartException e) {
+                    log.error("port " + config.port() + ": " + e.getMessage());
+                }
+            }
+        }
     }
 
     private void startControl(RunDirectory runDirectory) throws StartException {
@@ -179,7 +427,7 @@ public final class ProxyRuntime implements Running {
         }
         try {
             control = ControlServer.start(transport, group, socket, routing, health, this::statusJson, this::stopFromControl,
-                    ControlServer.Settings.fromSystemProperties(), log);
+                    new GiveListener(), ControlServer.Settings.fromSystemProperties(), log);
         } catch (ControlSocketFile.InUseException e) {
             throw new StartException(e.getMessage(), ExitStatus.OS_ERROR);
         } catch (ControlSocketFile.NoRunDirectoryException e) {
@@ -261,18 +509,18 @@ public final class ProxyRuntime implements Running {
         }
     }
 
-    private Log openSyslog(PrintStream err) {
+    /** Syslog through /dev/log (epoll only), or null: in the background stderr is /dev/null, the fallback says nothing. */
+    private static SyslogLog openSyslog(Transport transport, EventLoopGroup loops) {
         if (transport.isEpoll()) {
             try {
-                syslog = SyslogLog.open(group, System.getProperty("balance.syslog", "/dev/log"));
-                return syslog;
+                return SyslogLog.open(loops, System.getProperty("balance.syslog", "/dev/log"));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 // fall through to stderr, which in the background is /dev/null
             }
         }
-        return new StderrLog(err, false);
+        return null;
     }
 
     private static String describe(InetSocketAddress a) {
@@ -315,6 +563,15 @@ public final class ProxyRuntime implements Running {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /**
+     * Tells systemd ({@code NOTIFY_SOCKET}, {@code Type=notify}) that this instance, started alone, serves now, and
+     * that it stops when it drains.
+     */
+    public void notifyTo(SystemdNotify n) {
+        notify = n;
+        n.ready("serving port " + config.port());
+    }
+
     /** SIGHUP: a command line has nothing to read again. */
     @Override
     public void reload() {
@@ -337,6 +594,11 @@ public final class ProxyRuntime implements Running {
     @Override
     public void awaitStop() throws InterruptedException {
         stopped.await();
+    }
+
+    /** True once the instance has stopped: no session of its own is left. */
+    public boolean hasStopped() {
+        return stopped.getCount() == 0;
     }
 
     /** True once a drain or a stop has begun: the port is closed or closing. */
@@ -373,6 +635,7 @@ public final class ProxyRuntime implements Running {
 
     private void runDrain(Consumer<Boolean> lastWords) {
         boolean clean = closeEntrances();
+        notify.stopping(sessions(sessions.inProgress()) + " in progress");
         if (lastWords != null) {
             try {
                 lastWords.accept(clean);
@@ -453,10 +716,15 @@ public final class ProxyRuntime implements Running {
         if (c != null) {
             c.shutdownCommands();
         }
-        if (syslog != null) {
-            syslog.close();
+        if (ownsShared) {
+            if (syslog != null) {
+                syslog.close();
+            }
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        } else {
+            // The event loops go on for the other instances of the process: this one's sessions end here.
+            sessions.closeAll();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         stopped.countDown();
         cutDrainShort();
     }

@@ -6,7 +6,8 @@ import sun.misc.Signal;
  * The signals a running balance answers, as the original and service managers expect:
  * <ul>
  *   <li>SIGTERM ({@code kill PID}, {@code systemctl stop}): a graceful stop; the port closes at once and the
- *       sessions in progress go on until they end (or {@code --drain-timeout}); a second SIGTERM ends it at once.</li>
+ *       sessions in progress go on until they end (or {@code --drain-timeout}); a second SIGTERM ends it at once
+ *       (one within 250 ms of the first counts as the same).</li>
  *   <li>SIGHUP: read the configuration again ({@code --config}); an instance started from a command line has none
  *       to read, says so and goes on.</li>
  *   <li>SIGUSR1: a restart is under way ({@code systemctl restart}): keep serving until a new instance takes the
@@ -19,8 +20,15 @@ import sun.misc.Signal;
  * each signal.
  */
 public final class Signals {
+    /**
+     * A SIGTERM this soon after the first is the same stop arriving twice (a service manager that signals the whole
+     * control group while balance-service passes the signal on), not an operator asking to end the drain.
+     */
+    private static final long SAME_STOP_NANOS = 250_000_000L;
+
     private Running target;
     private int terms;
+    private long firstTermNanos;
 
     private Signals() {
     }
@@ -67,6 +75,12 @@ public final class Signals {
         Running r;
         int count;
         synchronized (this) {
+            long now = System.nanoTime();
+            if (terms == 0) {
+                firstTermNanos = now;
+            } else if (now - firstTermNanos < SAME_STOP_NANOS) {
+                return;
+            }
             r = target;
             count = ++terms;
         }

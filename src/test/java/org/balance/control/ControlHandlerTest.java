@@ -33,7 +33,7 @@ class ControlHandlerTest {
         routing = new Routing();
         routing.group(0).add(new Destination(Endpoint.of("h", InetAddress.getByName("127.0.0.1"), 7), 0, true));
         channel = new EmbeddedChannel(new LineDecoder(ControlProtocol.MAX_LINE),
-                new ControlHandler(new CommandTable(), new ControlSession(routing, 99), lastWords::set, 60_000));
+                new ControlHandler(new CommandTable(), new ControlSession(routing, 99), lastWords::set, null, 60_000));
     }
 
     private void send(String text) {
@@ -113,7 +113,7 @@ class ControlHandlerTest {
 
     private void setUp2() {
         channel = new EmbeddedChannel(new LineDecoder(ControlProtocol.MAX_LINE),
-                new ControlHandler(new CommandTable(), new ControlSession(routing, 99), lastWords::set, 60_000));
+                new ControlHandler(new CommandTable(), new ControlSession(routing, 99), lastWords::set, null, 60_000));
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.balance.support.NotifyReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,38 +33,20 @@ class SystemdNotifyTest {
     @TempDir
     Path dir;
 
-    /** What systemd does: a datagram Unix socket bound to {@code address}, read without blocking. */
+    /** The test's systemd: datagrams within five seconds. */
     private static final class Receiver implements AutoCloseable {
-        private final Socket socket = Socket.newSocketDomainDgram();
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(4096);
+        private final NotifyReceiver socket;
 
         Receiver(String address) throws IOException {
-            socket.bind(new DomainSocketAddress(address));
+            socket = new NotifyReceiver(address);
         }
 
-        /** The next datagram, waiting at most five seconds for it. */
         String receive() throws Exception {
-            long deadline = System.nanoTime() + WAIT_NANOS;
-            String message;
-            while ((message = poll()) == null) {
-                if (System.nanoTime() - deadline > 0) {
-                    fail("no datagram within five seconds");
-                }
-                Thread.sleep(5);
-            }
-            return message;
+            return socket.receive(WAIT_NANOS / 1_000_000);
         }
 
-        /** A datagram already queued, or null. */
         String poll() throws IOException {
-            buffer.clear();
-            DomainDatagramSocketAddress from = socket.recvFromDomainSocket(buffer, 0, buffer.capacity());
-            if (from == null) {
-                return null;
-            }
-            byte[] bytes = new byte[from.receivedAmount()];
-            buffer.get(0, bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
+            return socket.poll();
         }
 
         @Override
