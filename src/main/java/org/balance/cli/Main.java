@@ -57,8 +57,7 @@ public final class Main {
                 return ExitStatus.OK;
             }
             if (options.mode() == Options.Mode.SERVICE) {
-                return runService(Path.of(options.configFile()), options.takeover(), RunDirectory.fromEnvironment(env), out, err,
-                        env);
+                return runService(options, RunDirectory.fromEnvironment(env), out, err, env);
             }
             if (options.mode() != Options.Mode.PROXY) {
                 int port = ProxyConfig.listenPort(options.port());
@@ -114,12 +113,13 @@ public final class Main {
     }
 
     /** {@code --config FILE}: every command line of FILE in this process, in the foreground; SIGHUP reads it again. */
-    private static int runService(Path file, boolean takeOver, RunDirectory runDirectory, PrintStream out,
-                                  PrintStream err, Map<String, String> env) throws UsageException {
+    private static int runService(Options options, RunDirectory runDirectory, PrintStream out, PrintStream err,
+                                  Map<String, String> env) throws UsageException {
         Signals signals = Signals.install();
         Service service;
         try {
-            service = Service.start(file, takeOver, out, err, runDirectory, SystemdNotify.fromEnvironment(env));
+            service = Service.start(Path.of(options.configFile()), options.takeover(), options.drainTimeoutMillis(), out,
+                    err, runDirectory, SystemdNotify.fromEnvironment(env));
         } catch (StartException e) {
             err.println(e.getMessage());
             return e.exitStatus();

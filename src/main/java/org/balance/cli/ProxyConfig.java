@@ -52,6 +52,15 @@ public record ProxyConfig(
                 packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, drainTimeoutMillis, takeOver);
     }
 
+    /** This configuration with {@code millis} as its drain timeout, unless it has one of its own. */
+    public ProxyConfig withDefaultDrainTimeout(long millis) {
+        if (drainTimeoutMillis != Options.DRAIN_FOREVER) {
+            return this;
+        }
+        return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
+                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, millis, takeover);
+    }
+
     /** The text the control socket is named after: the -b value, or 0.0.0.0 like the original. */
     public static String bindText(String bind) {
         return bind == null ? "0.0.0.0" : bind;

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.balance.cli.ConfigFile;
+import org.balance.cli.Options;
 import org.balance.cli.ProxyConfig;
 import org.balance.cli.UsageException;
 import org.balance.control.RunDirectory;
@@ -41,6 +42,8 @@ public final class Service implements Running {
     private static final long STATUS_SECONDS = 5;
 
     private final Path file;
+    /** {@code --drain-timeout} of the {@code --config} command line: for the lines without one of their own. */
+    private final long drainTimeoutMillis;
     private final ProxyRuntime.Shared shared;
     private final SystemdNotify notify;
     /** The instances serving the file's lines, by port and listen address; changed under this object's lock. */
@@ -54,8 +57,9 @@ public final class Service implements Running {
     static final long RESTART_WAIT_SECONDS = 120;
     private ScheduledFuture<?> statusTimer;
 
-    private Service(Path file, ProxyRuntime.Shared shared, SystemdNotify notify) {
+    private Service(Path file, long drainTimeoutMillis, ProxyRuntime.Shared shared, SystemdNotify notify) {
         this.file = file;
+        this.drainTimeoutMillis = drainTimeoutMillis;
         this.shared = shared;
         this.notify = notify;
     }
@@ -64,16 +68,18 @@ public final class Service implements Running {
      * Reads {@code file} and starts every line in the foreground, logging to {@code err}; fails as a whole (every
      * line started so far stopped again) if the file is invalid or one line cannot start. With {@code takeOver}, a
      * line whose port a running balance serves takes its listening socket over ({@code --takeover}: a restart).
+     * {@code drainTimeoutMillis} is the drain timeout of the lines without one ({@link Options#DRAIN_FOREVER}: none).
      */
-    public static Service start(Path file, boolean takeOver, PrintStream out, PrintStream err, RunDirectory runDirectory,
-                                SystemdNotify notify) throws StartException, UsageException {
-        List<ConfigFile.Entry> entries = ConfigFile.load(file);
+    public static Service start(Path file, boolean takeOver, long drainTimeoutMillis, PrintStream out, PrintStream err,
+                                RunDirectory runDirectory, SystemdNotify notify) throws StartException, UsageException {
+        List<ConfigFile.Entry> entries = load(file, drainTimeoutMillis);
         boolean debug = entries.stream().anyMatch(e -> e.config().debug());
         Transport transport = Transport.detect();
         EventLoopGroup loops = ProxyRuntime.newLoops(transport);
         Log log = new StderrLog(err, debug);
         NettyLog.routeTo(log);
-        Service service = new Service(file, new ProxyRuntime.Shared(transport, loops, log, out, false, runDirectory), notify);
+        Service service = new Service(file, drainTimeoutMillis,
+                new ProxyRuntime.Shared(transport, loops, log, out, false, runDirectory), notify);
         try {
             synchronized (service) {
                 for (ConfigFile.Entry e : entries) {
@@ -89,6 +95,15 @@ public final class Service implements Running {
                 STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
         notify.ready(service.status());
         return service;
+    }
+
+    /** The file's lines, those without a drain timeout of their own given {@code drainTimeoutMillis}. */
+    private static List<ConfigFile.Entry> load(Path file, long drainTimeoutMillis) throws UsageException {
+        List<ConfigFile.Entry> entries = new ArrayList<>();
+        for (ConfigFile.Entry e : ConfigFile.load(file)) {
+            entries.add(new ConfigFile.Entry(e.line(), e.words(), e.config().withDefaultDrainTimeout(drainTimeoutMillis)));
+        }
+        return entries;
     }
 
     /** An instance is its port and listen address. */
@@ -135,7 +150,7 @@ public final class Service implements Running {
         Log log = shared.log();
         List<ConfigFile.Entry> entries;
         try {
-            entries = ConfigFile.load(file);
+            entries = load(file, drainTimeoutMillis);
         } catch (UsageException e) {
             log.error("reload failed, the configuration stays as it was: " + e.getMessage());
             notify.ready(status());

@@ -200,7 +200,8 @@ class DebianPackageIT {
 
     /**
      * Without systemd running (CI, containers), the unit's own ExecStart as installed: the balances of
-     * /etc/balance/NAME.conf in the foreground, stopped as systemd stops a service (SIGTERM to all of it).
+     * /etc/balance/NAME.conf served by one balance under the script, stopped as systemd stops the unit
+     * (KillMode=process: SIGTERM to the main process).
      * Where systemd-analyze is present, the unit also passes its checks.
      */
     private void theServiceCommandRunsEveryLineOfItsConfiguration(Backend one, Backend two, Path conf, String instance,
@@ -234,15 +235,14 @@ class DebianPackageIT {
         try {
             Net.await("both listening", Duration.ofSeconds(60),
                     () -> Net.accepts("127.0.0.1", first) && Net.accepts("127.0.0.1", second));
-            Processes.single("/usr/bin/balance -f " + first + " " + one.channel());
-            Processes.single("/usr/bin/balance -f " + second + " " + two.channel());
+            Processes.single("/usr/bin/balance --config " + conf + " --takeover");
             try (Socket s = Net.connect(first)) {
                 assertEquals("one", Net.readLine(s));
             }
             try (Socket s = Net.connect(second)) {
                 assertEquals("two", Net.readLine(s));
             }
-            Processes.output("kill", "-TERM", "--", "-" + service.pid());
+            Processes.output("kill", "-TERM", String.valueOf(service.pid()));
             assertTrue(service.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
             assertEquals(0, service.exitValue(), Files.readString(dir.resolve("service.err")));
             assertFalse(Net.accepts("127.0.0.1", first) || Net.accepts("127.0.0.1", second), "ports closed");

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code src/deb/balance-service}, what {@code balance@NAME.service} runs: each command line of
- * /etc/balance/NAME.conf as one {@code balance -f}. Started here in a session of its own and stopped with
- * SIGTERM to the whole process group, as systemd stops a service's control group; run against bin/balance.
+ * {@code src/deb/balance-service}, what {@code balance@NAME.service} runs: every command line of
+ * /etc/balance/NAME.conf served by one {@code balance --config}, the script staying the main process. Started here in
+ * a session of its own and stopped with SIGTERM to the main process, as systemd stops the unit (KillMode=process);
+ * run against bin/balance. Reloads and restarts: {@link ServiceReloadIT}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ServiceScriptIT {
@@ -53,9 +54,14 @@ class ServiceScriptIT {
         return Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8);
     }
 
-    /** SIGTERM to every process of the group {@code leader} leads, as {@code systemctl stop} does. */
-    private static void terminateGroup(Process leader) throws Exception {
-        Processes.output("kill", "-TERM", "--", "-" + leader.pid());
+    /** SIGTERM to the main process, as {@code systemctl stop} does with KillMode=process. */
+    private static void terminate(Process main) throws Exception {
+        Processes.output("kill", "-TERM", String.valueOf(main.pid()));
+    }
+
+    /** The balance the script started: its only child. */
+    private static long balance(Process service) {
+        return service.children().findFirst().orElseThrow(() -> new AssertionError("no balance under the script")).pid();
     }
 
     private static int exitStatus(Process p) throws Exception {
@@ -69,7 +75,7 @@ class ServiceScriptIT {
     }
 
     @Test
-    void everyCommandLineOfTheFileRunsInTheForegroundAndAllStopTogether() throws Exception {
+    void everyCommandLineOfTheFileIsServedByOneBalanceAndAllStopTogether() throws Exception {
         try (Backend a = new Backend("a", Backend.IDENTIFY);
              Backend b = new Backend("b", Backend.IDENTIFY);
              Backend c = new Backend("c", Backend.IDENTIFY)) {
@@ -84,8 +90,9 @@ class ServiceScriptIT {
             Net.await("both listening", Duration.ofSeconds(30),
                     () -> Net.accepts("127.0.0.1", first) && Net.accepts("127.0.0.1", second));
             String launcher = BalanceProcess.launcher().toString();
-            Processes.single(launcher + " -f " + first + " " + a.channel() + " " + b.channel());
-            Processes.single(launcher + " -f -t 3 " + second + " " + c.channel());
+            Path conf = dir.resolve("test.conf");
+            assertEquals(List.of(balance(service)), Processes.withCommandLine(launcher + " --config " + conf + " --takeover"),
+                    "one balance, the script's child, serves the file");
             // both channels of the first line serve (the await's probe sessions took turns too, so not in order)
             java.util.Set<String> seen = new java.util.TreeSet<>();
             for (int i = 0; i < 6 && seen.size() < 2; i++) {
@@ -98,39 +105,45 @@ class ServiceScriptIT {
                 assertEquals("c", Net.readLine(s));
             }
 
-            terminateGroup(service);
+            long jvm = balance(service);
+            terminate(service);
             assertEquals(0, exitStatus(service), stderr());
             assertTrue(!Net.accepts("127.0.0.1", first) && !Net.accepts("127.0.0.1", second), "ports closed");
-            assertEquals(List.of(), Processes.withCommandLine(launcher + " -f -t 3 " + second + " " + c.channel()));
+            Net.await("balance ended", Duration.ofSeconds(10), () -> ProcessHandle.of(jvm).isEmpty());
         }
     }
 
     @Test
-    void whenOneBalanceDiesTheOthersStopAndTheServiceFailsSoThatSystemdRestartsIt() throws Exception {
+    void whenTheBalanceDiesTheServiceFailsSoThatSystemdRestartsIt() throws Exception {
         try (Backend a = new Backend("a", Backend.IDENTIFY)) {
             int first = Net.freePort();
             int second = Net.freePort();
             Process service = service(first + " " + a.channel() + "\n" + second + " " + a.channel() + "\n");
             Net.await("both listening", Duration.ofSeconds(30),
                     () -> Net.accepts("127.0.0.1", first) && Net.accepts("127.0.0.1", second));
-            long victim = Processes.single(BalanceProcess.launcher() + " -f " + first + " " + a.channel());
-            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            ProcessHandle.of(balance(service)).orElseThrow().destroyForcibly();
             assertEquals(128 + 9, exitStatus(service), "the status of the balance that died");
-            Net.await("the other one stopped", Duration.ofSeconds(10), () -> !Net.accepts("127.0.0.1", second));
+            Net.await("both stopped", Duration.ofSeconds(10),
+                    () -> !Net.accepts("127.0.0.1", first) && !Net.accepts("127.0.0.1", second));
         }
     }
 
     @Test
-    void aSingleCommandLineBecomesTheServicesMainProcess() throws Exception {
+    void theScriptStaysTheMainProcessAndPassesSigtermOnForAGracefulStop() throws Exception {
         try (Backend a = new Backend("a", Backend.IDENTIFY)) {
             int port = Net.freePort();
             Process service = service("# one proxy\n" + port + " " + a.channel() + "\n");
             Net.await("listening", Duration.ofSeconds(30), () -> Net.accepts("127.0.0.1", port));
-            assertEquals(BalanceProcess.launcher() + " -f " + port + " " + a.channel(), Processes.commandLine(service.pid()),
-                    "the script execs balance: systemd's main PID is the proxy");
+            assertTrue(Processes.commandLine(service.pid()).contains("balance-service"), Processes.commandLine(service.pid()));
+            Socket held = Net.connect(port);
+            assertEquals("a", Net.readLine(held));
             service.destroy();
-            assertEquals(128 + 15, exitStatus(service), "SIGTERM: the JVM's 143, a success for the unit");
-            assertTrue(!Net.accepts("127.0.0.1", port), "port closed");
+            Net.await("port closed", Duration.ofSeconds(10), () -> !Net.accepts("127.0.0.1", port));
+            held.getOutputStream().write("still here\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("still here", Net.readLine(held), "the session goes on while balance drains");
+            assertTrue(service.isAlive(), "the stop waits for the drain");
+            held.close();
+            assertEquals(0, exitStatus(service), "a drained stop is a success");
         }
     }
 
@@ -144,9 +157,6 @@ class ServiceScriptIT {
                     + "    --check-expect \"+PONG\" -m 'channel=0.1:command=test %P = 1' "
                     + port + " " + redis.channel() + " 127.0.0.1:" + dead + "\n");
             Net.await("listening", Duration.ofSeconds(30), () -> Net.accepts("127.0.0.1", port));
-            assertEquals(BalanceProcess.launcher() + " -f --check-interval 0.2 --check-fall 1 --check-send PING\\r\\n"
-                    + " --check-expect +PONG -m channel=0.1:command=test %P = 1 " + port + " " + redis.channel()
-                    + " 127.0.0.1:" + dead, Processes.commandLine(service.pid()), "the words as a shell splits them");
             // the control socket is published just after the port is bound: ask only once it is there
             Path socket = dir.resolve("balance." + port + ".0.0.0.0");
             Net.await("control socket " + socket, Duration.ofSeconds(10), () -> Files.exists(socket));
@@ -177,11 +187,11 @@ class ServiceScriptIT {
     void aFileWithoutACommandLineOrWithAUsageErrorFailsAtOnceWithoutRestart() throws Exception {
         Process empty = service("# nothing here yet\n\n");
         assertEquals(64, exitStatus(empty));
-        assertTrue(stderr().contains("no command line in " + dir.resolve("test.conf")), stderr());
+        assertTrue(stderr().contains(dir.resolve("test.conf") + ": no command line"), stderr());
 
         Process bad = service("-x 8888 127.0.0.1\n");
         assertEquals(64, exitStatus(bad));
-        assertTrue(stderr().startsWith("invalid option -- 'x'"), stderr());
+        assertTrue(stderr().startsWith(dir.resolve("test.conf") + ":1: invalid option -- 'x'"), stderr());
 
         Files.delete(dir.resolve("test.conf"));
         ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), dir.resolve("missing.conf").toString())

@@ -58,7 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in this JVM on event loops of its own, or in a process of its own; the new side is this test. Clients connect
  * every 2 ms throughout; none may be refused or reset, and each is answered by the old or the new side.
  */
-class ListenerHandoverTest {
+class ListenerHandoverIT {
     @TempDir
     Path dir;
     private EventLoopGroup newGroup;
