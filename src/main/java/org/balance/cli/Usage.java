@@ -13,7 +13,10 @@ public final class Usage {
                 usage:
                   balance [-b addr] [-B addr] [-t sec] [-T sec] [-m spec] [-adfpHM6] \\
                           [--check[=spec]] [--check-OPTION value ...] [--stats [addr:]port] \\
+                          [--drain-timeout sec] [--takeover] \\
                           port [h1[:p1[:maxc1]] [!%%] [ ... hN[:pN[:maxcN]]]]
+                  balance --config file [--drain-timeout sec] [--takeover]
+                  balance --config-test file
                   balance [-b addr] -i [-d] [-M] port
                   balance [-b addr] -c cmd [-d] [-M] port
                   balance --help | --version
@@ -48,6 +51,13 @@ public final class Usage {
                   --stats [addr:]port       statistics on http://addr:port/ (loopback unless addr
                                             is given): /metrics (Prometheus), /status.json and a
                                             dashboard (see docs/METRICS.md)
+                  --drain-timeout sec       a stop (SIGTERM, kill) waits at most sec for the
+                                            sessions in progress (default: for all of them)
+                  --takeover                take the listening socket over from the balance that
+                                            serves the same port and -b address (it drains)
+                  --config file             serve every command line of file in this process;
+                                            SIGHUP reads it again and applies it in place
+                  --config-test file        check file as --config would read it
                    !        separates channelgroups (declaring previous to be Round Robin)
                    %%        as !, but declaring previous group to be a Hash Type
 

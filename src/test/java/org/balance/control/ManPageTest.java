@@ -91,7 +91,8 @@ class ManPageTest {
     @Test
     void hasTheSectionsOfAManualPageAndThisVersion() {
         for (String name : List.of("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "CHANNELS AND GROUPS",
-                "CONTROL COMMANDS", "EXIT STATUS", "FILES", "ENVIRONMENT", "SYSTEMD SERVICE", "EXAMPLES", "DIFFERENCES FROM THE ORIGINAL")) {
+                "CONTROL COMMANDS", "EXIT STATUS", "SIGNALS", "FILES", "ENVIRONMENT", "SYSTEMD SERVICE", "EXAMPLES",
+                "DIFFERENCES FROM THE ORIGINAL")) {
             assertFalse(section(name).isBlank(), name);
         }
         assertTrue(rendered.contains("balance " + Usage.VERSION), "the version in the footer");
@@ -122,6 +123,14 @@ class ManPageTest {
                     option + " described in OPTIONS:\n" + described);
             assertTrue(section("SYNOPSIS").contains(option.length() == 2 ? option.substring(1) : option),
                     option + " in the synopsis");
+        }
+    }
+
+    @Test
+    void theSignalsAreDescribed() {
+        String signals = section("SIGNALS");
+        for (String signal : List.of("SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1")) {
+            assertTrue(Pattern.compile("(?m)^ {7}" + signal + "(\\s|$)").matcher(signals).find(), signal + " in SIGNALS:\n" + signals);
         }
     }
 
