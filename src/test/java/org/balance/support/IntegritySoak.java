@@ -173,7 +173,7 @@ public final class IntegritySoak {
             channels.add(backend.channel());
             Map<String, String> env = Map.of("BALANCE_JVM_OPTS", "-Dbalance.transport=" + transport);
             if (config) {
-                file = rundir.resolve("balance.conf");
+                file = rundir.resolve("soak.conf");
                 write(false);
                 this.balance = BalanceProcess.start(rundir, env, "--config", file.toString());
             } else {
@@ -207,7 +207,7 @@ public final class IntegritySoak {
         private void write(boolean changed) throws IOException {
             String line = (changed ? "-t 4 " : "-t 5 ") + port + " " + String.join(" ", channels)
                     + (changed ? " ! 127.0.0.1:" + spare : "");
-            Path tmp = file.resolveSibling("balance.conf.new");
+            Path tmp = file.resolveSibling("soak.conf.new");
             Files.writeString(tmp, line + "\n");
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
