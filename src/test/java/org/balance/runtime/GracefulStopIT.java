@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -68,12 +67,6 @@ class GracefulStopIT {
         return s;
     }
 
-    private static void roundTrip(Socket s, String text) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write((text + "\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        assertEquals(text, Net.readLine(s));
-    }
 
     private static void signal(BalanceProcess p, String signal) throws Exception {
         Processes.output("kill", "-" + signal, String.valueOf(p.pid()));
@@ -106,17 +99,17 @@ class GracefulStopIT {
             int port = Net.freePort();
             try (BalanceProcess p = start(backend, port)) {
                 Socket held = session(port, "a");
-                roundTrip(held, "before");
+                Net.roundTrip(held, "before");
                 signal(p, "TERM");
                 long freed = millisUntilBindable(port);
                 System.out.println("port free " + freed + " ms after SIGTERM");
                 assertTrue(freed <= 1000, "port free after " + freed + " ms");
                 Path socket = dir.resolve("balance." + port + "." + BIND);
                 Net.await("the control socket removed", Duration.ofSeconds(2), () -> !Files.exists(socket));
-                roundTrip(held, "after SIGTERM");
+                Net.roundTrip(held, "after SIGTERM");
                 Thread.sleep(300);
                 assertTrue(p.isAlive(), "still serving the session");
-                roundTrip(held, "still there");
+                Net.roundTrip(held, "still there");
                 held.close();
                 assertEquals(0, exitStatus(p), stderr(p));
                 assertTrue(stderr(p).contains("waiting for 1 session to end"), stderr(p));
@@ -134,7 +127,7 @@ class GracefulStopIT {
                 assertEquals(0, kill.status(), kill.stderr());
                 assertEquals("shutdown complete, exiting.\n", kill.stdout());
                 assertTrue(millisUntilBindable(port) <= 1000);
-                roundTrip(held, "after kill");
+                Net.roundTrip(held, "after kill");
                 assertTrue(p.isAlive());
                 held.close();
                 assertEquals(0, exitStatus(p), stderr(p));
@@ -148,7 +141,7 @@ class GracefulStopIT {
             int port = Net.freePort();
             try (BalanceProcess p = start(backend, port, "--drain-timeout", "1")) {
                 Socket held = session(port, "a");
-                roundTrip(held, "hello");
+                Net.roundTrip(held, "hello");
                 long sent = System.nanoTime();
                 signal(p, "TERM");
                 assertNull(Net.readLine(held), "the session ends with an orderly close");
@@ -168,7 +161,7 @@ class GracefulStopIT {
                 Socket held = session(port, "a");
                 signal(p, "TERM");
                 millisUntilBindable(port);
-                roundTrip(held, "draining");
+                Net.roundTrip(held, "draining");
                 Thread.sleep(300); // a second SIGTERM within 250 ms counts as the same stop
                 signal(p, "TERM");
                 assertEquals(0, exitStatus(p), stderr(p));
@@ -187,12 +180,12 @@ class GracefulStopIT {
                 millisUntilBindable(port);
                 try (BalanceProcess fresh = start(b, port)) {
                     try (Socket s = session(port, "b")) {
-                        roundTrip(s, "new one");
+                        Net.roundTrip(s, "new one");
                     }
                     BalanceProcess.Result show = BalanceProcess.run(dir, Map.of(), "-b", BIND, "-c", "show", String.valueOf(port));
                     assertEquals(0, show.status(), show.stderr());
                     assertTrue(show.stdout().contains(String.valueOf(b.port())), show.stdout());
-                    roundTrip(held, "old one still relays");
+                    Net.roundTrip(held, "old one still relays");
                     held.close();
                     assertEquals(0, exitStatus(old), stderr(old));
                     assertTrue(fresh.isAlive());
@@ -210,7 +203,7 @@ class GracefulStopIT {
                 Net.await("the log line", Duration.ofSeconds(10), () -> stderr(p).contains("SIGHUP: nothing to reload"));
                 assertTrue(p.isAlive());
                 try (Socket s = session(port, "a")) {
-                    roundTrip(s, "still serving");
+                    Net.roundTrip(s, "still serving");
                 }
             }
         }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -99,12 +98,6 @@ class ServiceReloadIT {
         return seen;
     }
 
-    private static void roundTrip(Socket s, String text) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write((text + "\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        assertEquals(text, Net.readLine(s));
-    }
 
     /**
      * Opens a session every 3 ms on each port until closed, each reading the backend's greeting: every one that
@@ -207,7 +200,7 @@ class ServiceReloadIT {
                 write(line(port, "-t 3", b, c));
                 reload(service, systemd);
                 assertEquals(Set.of("c"), served(port, 4), "b disabled, a gone");
-                roundTrip(held, "a's session survives its channel's removal");
+                Net.roundTrip(held, "a's session survives its channel's removal");
 
                 // changed options and maxc apply; a new line starts, its port serves
                 write(line(port, "-t 2", b, c).replace(c.channel(), c.channel() + ":7") + line(second, "", d));
@@ -235,7 +228,7 @@ class ServiceReloadIT {
                 write(line(port, "-t 2", b, c));
                 reload(service, systemd);
                 Net.await("the second port closed", Duration.ofSeconds(10), () -> !Net.accepts(BIND, second));
-                roundTrip(held, "still there after five reloads");
+                Net.roundTrip(held, "still there after five reloads");
                 Thread.sleep(200);
                 clients.close();
                 System.out.println("reloads: " + clients.made.get() + " connections, " + clients.failed.get() + " failed");
@@ -247,7 +240,7 @@ class ServiceReloadIT {
             signal(service.pid(), "TERM");
             systemd.awaitContaining("STOPPING=1", 20_000);
             Net.await("the port closed", Duration.ofSeconds(10), () -> !Net.accepts(BIND, port));
-            roundTrip(held, "draining");
+            Net.roundTrip(held, "draining");
             held.close();
             assertTrue(service.waitFor(30, TimeUnit.SECONDS), "the service ended once its last session did");
             assertEquals(0, service.exitValue(), log("service"));
@@ -311,7 +304,7 @@ class ServiceReloadIT {
                 long newJvm = fresh.children().findFirst().orElseThrow().pid();
                 assertEquals(newJvm, masterPid(port));
                 assertEquals(newJvm, masterPid(second));
-                roundTrip(held, "the old balance relays its session to the end");
+                Net.roundTrip(held, "the old balance relays its session to the end");
                 assertTrue(ProcessHandle.of(oldJvm).map(ProcessHandle::isAlive).orElse(false), "draining");
                 held.close();
                 Net.await("the old balance ended with its last session", Duration.ofSeconds(20),

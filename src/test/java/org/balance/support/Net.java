@@ -47,6 +47,16 @@ public final class Net {
         return line.size() == 0 ? null : line.toString(StandardCharsets.US_ASCII);
     }
 
+    /** Sends {@code text} and a newline through an echoing session and checks that the same line comes back. */
+    public static void roundTrip(Socket s, String text) throws IOException {
+        s.getOutputStream().write((text + "\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        String back = readLine(s);
+        if (!text.equals(back)) {
+            throw new AssertionError("sent [" + text + "], got back [" + back + "]");
+        }
+    }
+
     public static String readAll(Socket s) throws IOException {
         return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
     }
