@@ -180,6 +180,16 @@ public final class ProxyRuntime implements Running {
         InetSocketAddress address = config.bindAddress() == null
                 ? new InetSocketAddress(config.port())
                 : new InetSocketAddress(config.bindAddress(), config.port());
+        long warmup = Long.getLong("balance.warmupMillis", 0);
+        if (warmup > 0) {
+            try {
+                JitWarmup.Result r = JitWarmup.run(transport, group, log, warmup);
+                log.notice("warm-up: " + r);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StartException("interrupted while warming up", ExitStatus.OS_ERROR);
+            }
+        }
         try {
             listener = takeOver(address);
             if (listener == null) {
