@@ -1,0 +1,84 @@
+package org.balance.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.List;
+import org.balance.balancing.Destination;
+import org.balance.balancing.Endpoint;
+import org.balance.balancing.GroupType;
+import org.balance.balancing.Routing;
+import org.balance.cli.ProxyConfig.ChannelConfig;
+import org.balance.cli.ProxyConfig.GroupConfig;
+import org.junit.jupiter.api.Test;
+
+/** The groups part of applying a configuration, at start-up and on reload ({@link ProxyRuntime#applyGroups}). */
+class ApplyGroupsTest {
+
+    private static ChannelConfig channel(int port, int maxc) {
+        return new ChannelConfig(Endpoint.of("127.0.0.1", InetAddress.getLoopbackAddress(), port), maxc);
+    }
+
+    private static GroupConfig group(GroupType type, ChannelConfig... channels) {
+        return new GroupConfig(type, List.of(channels));
+    }
+
+    @Test
+    void channelsThatStayKeepTheirStateAndTakeTheirNewMaxcNewOnesAreEnabledRemovedOnesAreLeftOut() {
+        Routing routing = new Routing();
+        ProxyRuntime.applyGroups(routing, List.of(group(GroupType.ROUND_ROBIN, channel(1, 0), channel(2, 0), channel(3, 0))));
+        Destination one = routing.group(0).channel(0);
+        Destination two = routing.group(0).channel(1);
+        Destination three = routing.group(0).channel(2);
+        two.disable();
+        one.addSent(100);
+
+        ProxyRuntime.applyGroups(routing, List.of(group(GroupType.HASH, channel(2, 0), channel(1, 7), channel(4, 0))));
+
+        assertEquals(GroupType.HASH, routing.group(0).type());
+        assertEquals(3, routing.group(0).size());
+        assertSame(two, routing.group(0).channel(0), "the same channel, in its new place");
+        assertFalse(two.isEnabled(), "the operator's disable stays");
+        assertSame(one, routing.group(0).channel(1));
+        assertEquals(100, one.bytesSent(), "counters stay");
+        assertEquals(7, one.maxConnections(), "the new maxc");
+        Destination four = routing.group(0).channel(2);
+        assertTrue(four.isEnabled() && four.isInService(), "a new channel serves at once");
+        assertFalse(routing.allChannels().contains(three), "a removed channel takes no new session");
+    }
+
+    @Test
+    void aChannelMovedToAnotherGroupIsANewChannelAndGroupsBeyondTheConfigurationAreEmptied() {
+        Routing routing = new Routing();
+        ProxyRuntime.applyGroups(routing, List.of(group(GroupType.ROUND_ROBIN, channel(1, 0)),
+                group(GroupType.HASH, channel(2, 0), channel(2, 0))));
+        Destination first = routing.group(0).channel(0);
+        Destination twinA = routing.group(1).channel(0);
+        Destination twinB = routing.group(1).channel(1);
+        assertNotSame(twinA, twinB);
+
+        ProxyRuntime.applyGroups(routing, List.of(group(GroupType.ROUND_ROBIN, channel(2, 0), channel(2, 0))));
+
+        assertEquals(0, routing.group(1).size(), "group 1 is gone");
+        assertEquals(GroupType.ROUND_ROBIN, routing.group(1).type());
+        assertNotSame(twinA, routing.group(0).channel(0), "group 0's channel at that address is another channel");
+        assertFalse(routing.allChannels().contains(first));
+        assertEquals(2, routing.group(0).size(), "the same address twice stays twice");
+    }
+
+    @Test
+    void theSameAddressTwiceInAGroupMatchesItsChannelsInOrder() {
+        Routing routing = new Routing();
+        ProxyRuntime.applyGroups(routing, List.of(group(GroupType.ROUND_ROBIN, channel(5, 0), channel(5, 0))));
+        Destination a = routing.group(0).channel(0);
+        Destination b = routing.group(0).channel(1);
+        ProxyRuntime.applyGroups(routing, List.of(group(GroupType.ROUND_ROBIN, channel(5, 1), channel(5, 2), channel(5, 3))));
+        assertSame(a, routing.group(0).channel(0));
+        assertSame(b, routing.group(0).channel(1));
+        assertEquals(List.of(1, 2, 3), routing.group(0).channels().stream().map(Destination::maxConnections).toList());
+    }
+}
