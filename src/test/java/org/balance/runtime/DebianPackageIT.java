@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DebianPackageIT {
     /** What systemd gives a service: no JAVA_HOME, no BALANCE_JAR, the standard PATH. */
     private static final String SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    private static final String MAINTAINER = "balance for Java <root@localhost>";
+    private static final String MAINTAINER = DebianPackageLintIT.MAINTAINER;
     private static final List<String> FILES = List.of("/usr/bin/balance", "/usr/share/balance/balance.jar",
             "/usr/share/balance/balance-service", "/lib/systemd/system/balance@.service",
             "/usr/share/man/man1/balance.1.gz", "/usr/share/doc/balance/copyright",
