@@ -19,6 +19,8 @@ public final class CommandLine {
     private static final String WITH_VALUE = "cbBtTm";
     /** {@code --stats [ADDRESS:]PORT}: the statistics endpoint. */
     static final String STATS = "stats";
+    /** {@code --stats-host NAME}, repeatable: a name the statistics endpoint answers to besides its address. */
+    static final String STATS_HOST = "stats-host";
     /** {@code --drain-timeout SEC}: how long a stop waits for sessions to end. */
     static final String DRAIN_TIMEOUT = "drain-timeout";
     /** {@code --takeover}: take the listening socket over from the running instance of the same port. */
@@ -35,7 +37,7 @@ public final class CommandLine {
     }
 
     private static List<String> longOptions() {
-        List<String> names = new ArrayList<>(List.of("help", "version", STATS, DRAIN_TIMEOUT, TAKEOVER, CONFIG, CONFIG_TEST));
+        List<String> names = new ArrayList<>(List.of("help", "version", STATS, STATS_HOST, DRAIN_TIMEOUT, TAKEOVER, CONFIG, CONFIG_TEST));
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
     }
@@ -49,6 +51,7 @@ public final class CommandLine {
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
         List<CheckOptions.Given> checks = new ArrayList<>();
+        List<String> statsHosts = new ArrayList<>();
 
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -75,7 +78,8 @@ public final class CommandLine {
                     takeover = true;
                     continue;
                 }
-                if (name.equals(STATS) || name.equals(DRAIN_TIMEOUT) || name.equals(CONFIG) || name.equals(CONFIG_TEST)) {
+                if (name.equals(STATS) || name.equals(STATS_HOST) || name.equals(DRAIN_TIMEOUT) || name.equals(CONFIG)
+                        || name.equals(CONFIG_TEST)) {
                     String value;
                     if (arg.indexOf('=') >= 0) {
                         value = arg.substring(arg.indexOf('=') + 1);
@@ -86,6 +90,7 @@ public final class CommandLine {
                     }
                     switch (name) {
                         case STATS -> stats = value;
+                        case STATS_HOST -> statsHosts.add(statsHost(value));
                         case CONFIG -> config = value;
                         case CONFIG_TEST -> {
                             config = value;
@@ -140,7 +145,7 @@ public final class CommandLine {
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
-                stats, drainTimeout, takeover, config, configTest, null);
+                stats, List.copyOf(statsHosts), drainTimeout, takeover, config, configTest, null);
         if (options.mode() == Options.Mode.SERVICE || options.mode() == Options.Mode.CONFIG_TEST) {
             if (config.isEmpty()) {
                 throw UsageException.usage("option '--" + (configTest ? CONFIG_TEST : CONFIG) + "' needs a file name");
@@ -221,6 +226,14 @@ public final class CommandLine {
         }
         checks.add(new CheckOptions.Given(name, value));
         return i;
+    }
+
+    /** {@code --stats-host}: a host name or address as clients write it before the port in their Host header. */
+    private static String statsHost(String value) throws UsageException {
+        if (!value.matches("[A-Za-z0-9._-]+\\.?|\\[[0-9A-Fa-f:.]+\\]")) {
+            throw UsageException.usage("invalid --stats-host [" + value + "]: a host name or address, e.g. stats.example.com");
+        }
+        return value;
     }
 
     /** {@code --drain-timeout}: seconds as the check options take them ({@code 30}, {@code 0.5}, {@code 500ms}). */

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The command line as given, before any name is resolved. {@code operands} are the port followed by the
  * channel words and separators ({@code !} and {@code %}). {@code checks} are the health check options
- * ({@code -m} and the long ones) in the order given. {@code stats} is the {@code --stats} value or null.
+ * ({@code -m} and the long ones) in the order given. {@code stats} is the {@code --stats} value or null;
+ * {@code statsHosts} the {@code --stats-host} names.
  * {@code drainTimeoutMillis} bounds the wait for sessions when the instance stops ({@code --drain-timeout}), -1 for
  * no bound. {@code takeover} asks to take the listening sockets over from a running instance ({@code --takeover}).
  * {@code configFile} is the {@code --config} file (every command line in it served by this process), or the
@@ -30,6 +31,7 @@ public record Options(
         List<String> operands,
         List<CheckOptions.Given> checks,
         String stats,
+        List<String> statsHosts,
         long drainTimeoutMillis,
         boolean takeover,
         String configFile,
@@ -46,7 +48,7 @@ public record Options(
     /** {@code --help} or {@code --version}: nothing else of the command line counts. */
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
-                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, DRAIN_FOREVER, false, null, false, mode);
+                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, List.of(), DRAIN_FOREVER, false, null, false, mode);
     }
 
     public Mode mode() {

@@ -17,6 +17,8 @@ import org.balance.health.HealthConfig;
  * @param sourceAddress -B address for outgoing connections, or null
  * @param health        the health checks ({@link HealthConfig#NONE} without check options)
  * @param stats         where the statistics endpoint listens ({@code --stats}), or null when off
+ * @param statsHosts    the names it answers to besides its own address and localhost: {@code --stats-host}, and the
+ *                      name {@code --stats} gave, if any
  * @param drainTimeoutMillis how long a stop waits for sessions to end ({@code --drain-timeout}), or
  *                      {@link Options#DRAIN_FOREVER}
  * @param takeover      take the listening socket over from a running instance of the same port and address
@@ -37,6 +39,7 @@ public record ProxyConfig(
         List<GroupConfig> groups,
         HealthConfig health,
         InetSocketAddress stats,
+        List<String> statsHosts,
         long drainTimeoutMillis,
         boolean takeover) {
 
@@ -49,7 +52,7 @@ public record ProxyConfig(
     /** This configuration, taking over the listening socket of a running instance or not ({@code --takeover}). */
     public ProxyConfig withTakeover(boolean takeOver) {
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
-                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, drainTimeoutMillis, takeOver);
+                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, drainTimeoutMillis, takeOver);
     }
 
     /** This configuration with {@code millis} as its drain timeout, unless it has one of its own. */
@@ -58,7 +61,7 @@ public record ProxyConfig(
             return this;
         }
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
-                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, millis, takeover);
+                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, millis, takeover);
     }
 
     /** The text the control socket is named after: the -b value, or 0.0.0.0 like the original. */
@@ -114,8 +117,18 @@ public record ProxyConfig(
         HealthConfig health = CheckOptions.health(o.checks(), groups, o.connectTimeoutSeconds());
         return new ProxyConfig(port, bind, bindText(o.bindAddress()), source, o.ipv6(), o.autodisable(), o.hashFailover(),
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
-                List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()), o.drainTimeoutMillis(),
-                o.takeover());
+                List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()),
+                statsHosts(o.stats(), o.statsHosts()), o.drainTimeoutMillis(), o.takeover());
+    }
+
+    /** The {@code --stats-host} names, and the name in {@code --stats NAME:PORT} (not an address): what the endpoint answers to. */
+    static List<String> statsHosts(String stats, List<String> given) {
+        List<String> names = new ArrayList<>(given);
+        int colon = stats == null ? -1 : stats.lastIndexOf(':');
+        if (colon > 0 && !stats.startsWith("[") && !stats.substring(0, colon).matches("[0-9.]+")) {
+            names.add(stats.substring(0, colon));
+        }
+        return List.copyOf(names);
     }
 
     /**

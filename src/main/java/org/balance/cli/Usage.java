@@ -13,7 +13,7 @@ public final class Usage {
                 usage:
                   balance [-b addr] [-B addr] [-t sec] [-T sec] [-m spec] [-adfpHM6] \\
                           [--check[=spec]] [--check-OPTION value ...] [--stats [addr:]port] \\
-                          [--drain-timeout sec] [--takeover] \\
+                          [--stats-host name ...] [--drain-timeout sec] [--takeover] \\
                           port [h1[:p1[:maxc1]] [!%%] [ ... hN[:pN[:maxcN]]]]
                   balance --config file [--drain-timeout sec] [--takeover]
                   balance --config-test file
@@ -51,6 +51,8 @@ public final class Usage {
                   --stats [addr:]port       statistics on http://addr:port/ (loopback unless addr
                                             is given): /metrics (Prometheus), /status.json and a
                                             dashboard (see docs/METRICS.md)
+                  --stats-host name         a name in the Host header that the statistics answer
+                                            besides their address and localhost (repeatable)
                   --drain-timeout sec       a stop (SIGTERM, kill) waits at most sec for the
                                             sessions in progress (default: for all of them)
                   --takeover                take the listening socket over from the balance that

@@ -293,7 +293,7 @@ public final class ProxyRuntime implements Running {
             return;
         }
         applyConfig(next);
-        if (!java.util.Objects.equals(before.stats(), next.stats())) {
+        if (!java.util.Objects.equals(before.stats(), next.stats()) || !before.statsHosts().equals(next.statsHosts())) {
             moveStats(next);
         }
         if (before.ipv6() != next.ipv6()) {
@@ -472,7 +472,7 @@ public final class ProxyRuntime implements Running {
         Path tokenFile = c == null ? null : c.socketPath().resolveSibling(c.socketPath().getFileName() + ".token");
         try {
             stats = StatsServer.start(config.stats(), this::snapshot, routing, c == null ? null : c::run, tokenFile,
-                    Usage.VERSION, transport.name(), log);
+                    config.statsHosts(), Usage.VERSION, transport.name(), log);
         } catch (IOException | RuntimeException e) {
             throw new StartException("statistics endpoint [" + describe(config.stats()) + "]: " + controlProblem(e),
                     ExitStatus.OS_ERROR);

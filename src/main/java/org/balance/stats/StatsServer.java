@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,6 +32,7 @@ import org.balance.log.Log;
  *   <li>{@code POST /api/enable}, {@code /api/disable}, {@code /api/maxc} with {@code group}, {@code channel} (and
  *       {@code maxc}) parameters: only with the token in the {@value #TOKEN_HEADER} header, otherwise 403.</li>
  * </ul>
+ * Only requests naming the endpoint in their Host header are answered ({@link HostCheck}): others get 421 and no data.
  */
 public final class StatsServer {
     public static final String TOKEN_HEADER = "X-Balance-Token";
@@ -48,18 +50,20 @@ public final class StatsServer {
     private final History history;
     private final Commands commands;
     private final Token token;
+    private final HostCheck hosts;
     private final String version;
     private final String transport;
     private final Log log;
 
     private StatsServer(HttpServer http, ScheduledExecutorService thread, Supplier<Snapshot> snapshots, Routing routing,
-                        Commands commands, Token token, String version, String transport, Log log) {
+                        Commands commands, Token token, HostCheck hosts, String version, String transport, Log log) {
         this.http = http;
         this.thread = thread;
         this.snapshots = snapshots;
         this.history = new History(snapshots, routing);
         this.commands = commands;
         this.token = token;
+        this.hosts = hosts;
         this.version = version;
         this.transport = transport;
         this.log = log;
@@ -67,10 +71,12 @@ public final class StatsServer {
 
     /**
      * Listens on {@code address}. {@code tokenFile} is where the token is written (null: no token, the
-     * dashboard is read-only), {@code commands} what runs the changes (null: none).
+     * dashboard is read-only), {@code commands} what runs the changes (null: none), {@code hostNames} the names
+     * besides its own address and localhost that requests may give in their Host header.
      */
     public static StatsServer start(InetSocketAddress address, Supplier<Snapshot> snapshots, Routing routing,
-                                    Commands commands, Path tokenFile, String version, String transport, Log log)
+                                    Commands commands, Path tokenFile, List<String> hostNames, String version,
+                                    String transport, Log log)
             throws IOException {
         HttpServer http = HttpServer.create(address, 16);
         Token token;
@@ -86,7 +92,8 @@ public final class StatsServer {
             t.setDaemon(true);
             return t;
         });
-        StatsServer server = new StatsServer(http, thread, snapshots, routing, commands, token, version, transport, log);
+        StatsServer server = new StatsServer(http, thread, snapshots, routing, commands, token,
+                new HostCheck(hostNames), version, transport, log);
         http.setExecutor(thread);
         http.createContext("/", server::handle);
         http.start();
@@ -136,6 +143,20 @@ public final class StatsServer {
             String method = exchange.getRequestMethod();
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+            switch (hosts.check(exchange.getRequestHeaders().get("Host"), exchange.getProtocol(),
+                    exchange.getLocalAddress().getAddress())) {
+                case MISDIRECTED -> {
+                    reply(exchange, 421, "text/plain; charset=utf-8", "this endpoint answers only to its address,"
+                            + " localhost and the names given with --stats-host\n");
+                    return;
+                }
+                case BAD_REQUEST -> {
+                    reply(exchange, 400, "text/plain; charset=utf-8", "one Host header, host[:port], is needed\n");
+                    return;
+                }
+                case ANSWER -> {
+                }
+            }
             if (path.startsWith("/api/")) {
                 if (!method.equals("POST")) {
                     reply(exchange, 405, "application/json", "{\"error\":\"POST only\"}");

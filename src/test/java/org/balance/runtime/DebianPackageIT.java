@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DebianPackageIT {
     /** What systemd gives a service: no JAVA_HOME, no BALANCE_JAR, the standard PATH. */
     private static final String SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    private static final String MAINTAINER = "balance for Java <root@localhost>";
+    private static final String MAINTAINER = DebianPackageLintIT.MAINTAINER;
     private static final List<String> FILES = List.of("/usr/bin/balance", "/usr/share/balance/balance.jar",
             "/usr/share/balance/balance-service", "/lib/systemd/system/balance@.service",
             "/usr/share/man/man1/balance.1.gz", "/usr/share/doc/balance/copyright",
@@ -140,6 +140,13 @@ class DebianPackageIT {
                     assertTrue(Files.isRegularFile(Path.of(file)), file);
                 }
                 assertTrue(Files.isDirectory(Path.of("/etc/balance")) && Files.isDirectory(Path.of("/var/cache/balance")));
+                Run user = run(Map.of(), "getent", "passwd", "balance");
+                assertTrue(user.out().matches("balance:x:\\d+:\\d+:[^:]*:/nonexistent:/usr/sbin/nologin\n"),
+                        "the package made the system user balance: " + user);
+                assertTrue(Integer.parseInt(user.out().split(":")[2]) < 1000, "a system user: " + user.out());
+                assertEquals("balance:balance", Files.getOwner(Path.of("/var/cache/balance")).getName() + ":"
+                        + Files.readAttributes(Path.of("/var/cache/balance"), java.nio.file.attribute.PosixFileAttributes.class)
+                                .group().getName(), "the service's user records the launcher's archives");
                 assertEquals(List.of(), packageProcesses(), "nothing started on install");
 
                 Run version = run(Map.of(), "balance", "--version");
@@ -153,9 +160,12 @@ class DebianPackageIT {
                 assertTrue(Files.exists(Path.of("/var/cache/balance/balance-proxy.jsa")),
                         "the launcher keeps its class-data archive in /var/cache/balance");
                 theServiceCommandRunsEveryLineOfItsConfiguration(one, two, conf, instance, rundir);
+                theServiceRunsAsBalanceWithOnlyTheCapabilityToBindLowPorts(one, conf);
             } finally {
                 Files.deleteIfExists(conf);
                 Processes.killWithEnvironment("BALANCE_RUNDIR=" + dir);
+                Processes.killWithEnvironment("BALANCE_RUNDIR=" + serviceRundir);
+                run(Map.of(), "rm", "-rf", serviceRundir.toString());
                 Run purge = dpkg("--purge", "balance");
                 assertEquals(0, purge.status(), purge.out() + purge.err());
             }
@@ -167,6 +177,76 @@ class DebianPackageIT {
         assertFalse(Files.exists(Path.of("/etc/balance")), "the empty configuration directory removed");
         assertEquals(List.of(), packageProcesses(), "nothing left running");
         assertFalse(run(Map.of(), "dpkg-query", "-W", "-f", "${db:Status-Abbrev}", "balance").out().startsWith("ii"));
+    }
+
+    /** A run directory like the service's /run/balance: the balance user's, 0755 (the test's own is root's, 0700). */
+    private final Path serviceRundir = Path.of("/tmp", "balance-it-run-" + ProcessHandle.current().pid());
+
+    /** A port below 1024 that nothing listens on. */
+    private static int freeLowPort() throws IOException {
+        for (int port = 1023; port > 600; port--) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress(port));
+                return port;
+            } catch (IOException taken) {
+                // the next one
+            }
+        }
+        throw new IOException("no free port below 1024");
+    }
+
+    /**
+     * Without systemd, the unit's ExecStart as systemd starts it with the unit's User=, Group=,
+     * AmbientCapabilities=, CapabilityBoundingSet=, NoNewPrivileges= and UMask= (setpriv and umask do the same): a
+     * port below 1024 serves, a command= health check runs /bin/sh and a tool, the process shows in ps as the
+     * script said, and root's balance -c reaches the balance user's control socket. (The unit's seccomp filter and
+     * namespaces need systemd itself: systemd-analyze checks them above.)
+     */
+    private void theServiceRunsAsBalanceWithOnlyTheCapabilityToBindLowPorts(Backend one, Path conf) throws Exception {
+        Files.createDirectories(serviceRundir);
+        assertEquals(0, run(Map.of(), "chown", "balance:balance", serviceRundir.toString()).status());
+        int low = freeLowPort();
+        int dead = Net.freePort();
+        Files.writeString(conf, "--check-interval 0.2 --check-fall 1 -m 'command=test -r /etc/balance/" + conf.getFileName()
+                + " && test %P != " + dead + "' " + low + " " + one.channel() + " 127.0.0.1:" + dead + "\n");
+        List<String> command = List.of("setsid", "setpriv", "--reuid=balance", "--regid=balance", "--init-groups",
+                "--inh-caps=-all,+net_bind_service", "--ambient-caps=-all,+net_bind_service",
+                "--bounding-set=-all,+net_bind_service", "--no-new-privs",
+                "/bin/sh", "-c", "umask 0077 && exec \"$0\" \"$@\"", "/usr/share/balance/balance-service", conf.toString());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(new File("/dev/null"))
+                .redirectOutput(dir.resolve("unprivileged.out").toFile())
+                .redirectError(dir.resolve("unprivileged.err").toFile());
+        pb.environment().clear();
+        pb.environment().put("PATH", SYSTEM_PATH);
+        pb.environment().put("BALANCE_RUNDIR", serviceRundir.toString());
+        Process service = pb.start();
+        Map<String, String> rundir = Map.of("BALANCE_RUNDIR", serviceRundir.toString());
+        try {
+            Net.await("listening on " + low, Duration.ofSeconds(60), () -> Net.accepts("127.0.0.1", low));
+            long pid = Processes.single("/usr/bin/balance --config " + conf + " --takeover");
+            String status = Files.readString(Path.of("/proc", String.valueOf(pid), "status"));
+            assertTrue(status.matches("(?s).*\nUid:\\s+(\\d+)\\s+\\1\\s+\\1\\s+\\1\n.*")
+                    && !status.contains("\nUid:\t0\t"), status);
+            assertTrue(status.contains("\nCapEff:\t0000000000000400\n") && status.contains("\nCapBnd:\t0000000000000400\n"),
+                    "CAP_NET_BIND_SERVICE only: " + status);
+            try (Socket s = Net.connect(low)) {
+                assertEquals("one", Net.readLine(s));
+            }
+            Net.await("the health check's command ran", Duration.ofSeconds(30), () -> {
+                try {
+                    Run show = run(rundir, "balance", "-c", "monitor show", String.valueOf(low));
+                    return show.status() == 0 && show.out().contains(" down ") && show.out().contains(" up ")
+                            && show.out().contains("exit code 1");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            Processes.output("kill", "-TERM", String.valueOf(service.pid()));
+            assertTrue(service.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+            assertEquals(0, service.exitValue(), Files.readString(dir.resolve("unprivileged.err")));
+        } finally {
+            service.destroyForcibly();
+        }
     }
 
     private void proxyFromUsrBinBalanceForwards(Backend one, Backend two, Map<String, String> rundir) throws Exception {
@@ -218,6 +298,8 @@ class DebianPackageIT {
         if (Files.isExecutable(Path.of("/usr/bin/systemd-analyze"))) {
             Run verify = run(Map.of(), "systemd-analyze", "verify", "balance@" + instance + ".service");
             assertEquals(new Run(0, "", ""), verify, "systemd-analyze verify");
+            double exposure = ServiceUnitTest.exposure(Path.of("/lib/systemd/system/balance@.service"));
+            assertTrue(exposure <= ServiceUnitTest.MOST_EXPOSURE, "systemd-analyze security --offline=yes: " + exposure);
         }
 
         int first = Net.freePort();

@@ -223,6 +223,64 @@ class StatsIT {
         }
     }
 
+    /** One request on a raw socket, with {@code hostLine} (a whole header line, or "") as its Host; the answer. */
+    static String raw(InetSocketAddress at, String requestLine, String hostLine) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), at.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write((requestLine + "\r\n" + hostLine + "Connection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    /**
+     * DNS rebinding: a page of evil.example whose name comes to resolve to 127.0.0.1 may send the operator's browser
+     * to the endpoint, with "Host: evil.example". Only the endpoint's own address, localhost and the names given
+     * with --stats-host (and the name in --stats) are answered; others get 421 and nothing of the data.
+     */
+    @Test
+    void answersOnlyItsOwnHostNames() throws Exception {
+        try (Backend a = new Backend("a", Backend.ECHO);
+             InProcessBalance b = InProcessBalance.start(List.of("--stats", "0", "--stats-host", "Stats.Example.COM",
+                     "--stats-host=lb1"), a.channel())) {
+            InetSocketAddress at = b.runtime.stats().address();
+            int port = at.getPort();
+            for (String path : List.of("/metrics", "/status.json", "/history.json", "/")) {
+                for (String host : List.of("evil.example", "evil.example:" + port, "127.0.0.2:" + port, "[::1]:" + port,
+                        "localhost.evil.example", "stats.example.com.evil.example", "")) {
+                    String answer = raw(at, "GET " + path + " HTTP/1.1", "Host: " + host + "\r\n");
+                    assertTrue(answer.startsWith("HTTP/1.1 421 "), host + " " + path + ": " + answer);
+                    assertFalse(answer.contains("balance_") || answer.contains("\"groups\"") || answer.contains("<html"),
+                            "no data for " + host + ": " + answer);
+                }
+            }
+            assertTrue(raw(at, "POST /api/disable?group=0&channel=0 HTTP/1.1", "Host: evil.example\r\n")
+                    .startsWith("HTTP/1.1 421 "));
+            assertTrue(raw(at, "GET /metrics HTTP/1.1", "").startsWith("HTTP/1.1 400 "), "HTTP/1.1 needs a Host");
+            assertTrue(raw(at, "GET /metrics HTTP/1.1", "Host: localhost\r\nHost: evil.example\r\n")
+                    .startsWith("HTTP/1.1 400 "), "two Host headers");
+            for (String host : List.of("127.0.0.1:" + port, "127.0.0.1", "localhost:" + port, "LOCALHOST", "localhost.",
+                    "stats.example.com:" + port, "lb1")) {
+                String answer = raw(at, "GET /metrics HTTP/1.1", "Host: " + host + "\r\n");
+                assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.contains("balance_"), host + ": " + answer);
+            }
+            String old = raw(at, "GET /metrics HTTP/1.0", "");
+            assertTrue(old.startsWith("HTTP/1.1 200 ") && old.contains("balance_"), "HTTP/1.0 without Host: " + old);
+            assertEquals(200, get(at, "/status.json").statusCode(), "what a client sends by itself");
+        }
+    }
+
+    @Test
+    void theOwnAddressOfAWildcardEndpointIsTheOneConnectedTo() throws Exception {
+        try (Backend a = new Backend("a", Backend.ECHO);
+             InProcessBalance b = InProcessBalance.start(List.of("--stats", "0.0.0.0:0"), a.channel())) {
+            InetSocketAddress at = b.runtime.stats().address();
+            assertTrue(raw(at, "GET /metrics HTTP/1.1", "Host: 127.0.0.1:" + at.getPort() + "\r\n").startsWith("HTTP/1.1 200 "));
+            assertTrue(raw(at, "GET /metrics HTTP/1.1", "Host: 10.1.2.3:" + at.getPort() + "\r\n").startsWith("HTTP/1.1 421 "),
+                    "an address of the machine it was not reached on");
+        }
+    }
+
     @Test
     void readOnlyWithoutAControlSocket() throws Exception {
         try (Backend a = new Backend("a", Backend.ECHO);
