@@ -173,6 +173,11 @@ class ProxyProtocolIT {
             assertEquals(0, a.accepted());
             assertEquals(0, balance.channel(0, 0).totalConnections());
             assertEquals(2, balance.runtime.sessions().headerRejectedCount());
+            java.io.ByteArrayOutputStream metrics = new java.io.ByteArrayOutputStream();
+            org.balance.stats.PrometheusText.write(balance.runtime.snapshot(), "4.0", "test", metrics);
+            assertTrue(metrics.toString(StandardCharsets.UTF_8).contains("\nbalance_proxy_header_rejected_total 2.0\n"),
+                    metrics.toString(StandardCharsets.UTF_8));
+            assertTrue(org.balance.stats.StatusJson.of(balance.runtime.snapshot(), "4.0").contains("\"proxy_header_rejected\":2,"));
             Net.await("sessions closed", Duration.ofSeconds(5), () -> balance.runtime.sessions().inProgress() == 0);
             assertTrue(balance.stderr().contains("invalid PROXY header"), balance.stderr());
             assertTrue(balance.stderr().contains("no PROXY header within 3000 ms"), balance.stderr());
