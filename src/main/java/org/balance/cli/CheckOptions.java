@@ -91,18 +91,26 @@ final class CheckOptions {
         } catch (CheckSpec.SpecException e) {
             throw UsageException.usage("invalid check spec [" + text + "]: " + e.getMessage());
         }
-        CheckSpec.Scope scope = spec.scope();
-        if (!scope.isInstance()) {
-            boolean groupExists = scope.group() < groups.size();
-            if (scope.isGroup() && !groupExists) {
-                throw UsageException.usage("invalid check spec [" + text + "]: there is no group " + scope.group());
-            }
-            if (!scope.isGroup() && (!groupExists || scope.channel() >= groups.get(scope.group()).channels().size())) {
-                throw UsageException.usage("invalid check spec [" + text + "]: there is no channel "
-                        + scope.group() + "." + scope.channel());
-            }
+        String problem = missing(spec.scope(), groups);
+        if (problem != null) {
+            throw UsageException.usage("invalid check spec [" + text + "]: " + problem);
         }
         return new HealthConfig.Spec(form, spec);
+    }
+
+    /** Why {@code scope} names nothing of {@code groups} ("there is no group 3"), or null if it does (or is the instance). */
+    static String missing(CheckSpec.Scope scope, List<ProxyConfig.GroupConfig> groups) {
+        if (scope.isInstance()) {
+            return null;
+        }
+        boolean groupExists = scope.group() < groups.size();
+        if (scope.isGroup() && !groupExists) {
+            return "there is no group " + scope.group();
+        }
+        if (!scope.isGroup() && (!groupExists || scope.channel() >= groups.get(scope.group()).channels().size())) {
+            return "there is no channel " + scope.group() + "." + scope.channel();
+        }
+        return null;
     }
 
     /** Applies one long option to the spec of every channel. */

@@ -3,6 +3,7 @@ package org.balance.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.balance.health.CheckSpec;
+import org.balance.proxyprotocol.ProxyProtocolConfig;
 
 /**
  * Parses the original's options like glibc getopt with the option string {@code "c:b:B:t:T:m:adfpiHM6"}:
@@ -29,6 +30,12 @@ public final class CommandLine {
     static final String CONFIG = "config";
     /** {@code --config-test FILE}: check FILE as {@code --config} would read it, and say so; serve nothing. */
     static final String CONFIG_TEST = "config-test";
+    /** {@code --send-proxy[=SPEC]}: a PROXY protocol v1 header at the start of each connection to a channel. */
+    static final String SEND_PROXY = "send-proxy";
+    /** {@code --send-proxy-v2[=SPEC]}: the same with a v2 (binary) header. */
+    static final String SEND_PROXY_V2 = "send-proxy-v2";
+    /** {@code --accept-proxy}: every client connection starts with a PROXY protocol header (v1 or v2). */
+    static final String ACCEPT_PROXY = "accept-proxy";
     private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
@@ -37,7 +44,8 @@ public final class CommandLine {
     }
 
     private static List<String> longOptions() {
-        List<String> names = new ArrayList<>(List.of("help", "version", STATS, STATS_HOST, DRAIN_TIMEOUT, TAKEOVER, CONFIG, CONFIG_TEST));
+        List<String> names = new ArrayList<>(List.of("help", "version", STATS, STATS_HOST, DRAIN_TIMEOUT, TAKEOVER, CONFIG,
+                CONFIG_TEST, SEND_PROXY, SEND_PROXY_V2, ACCEPT_PROXY));
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
     }
@@ -46,7 +54,8 @@ public final class CommandLine {
         boolean autodisable = false, debug = false, foreground = false, hashFailover = false;
         boolean interactive = false, memoryMap = false, packetDump = false, ipv6 = false;
         String bind = null, source = null, command = null, stats = null, config = null;
-        boolean takeover = false, configTest = false;
+        boolean takeover = false, configTest = false, acceptProxy = false;
+        List<ProxyProtocolConfig.Send> sendProxy = new ArrayList<>();
         long drainTimeout = Options.DRAIN_FOREVER;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
@@ -71,11 +80,19 @@ public final class CommandLine {
                 if (requested != null) {
                     return Options.request(requested);
                 }
-                if (name.equals(TAKEOVER)) {
+                if (name.equals(TAKEOVER) || name.equals(ACCEPT_PROXY)) {
                     if (arg.indexOf('=') >= 0) {
-                        throw UsageException.usage("option '--" + TAKEOVER + "' doesn't allow an argument");
+                        throw UsageException.usage("option '--" + name + "' doesn't allow an argument");
                     }
-                    takeover = true;
+                    if (name.equals(TAKEOVER)) {
+                        takeover = true;
+                    } else {
+                        acceptProxy = true;
+                    }
+                    continue;
+                }
+                if (name.equals(SEND_PROXY) || name.equals(SEND_PROXY_V2)) {
+                    sendProxy.add(sendProxy(name, arg));
                     continue;
                 }
                 if (name.equals(STATS) || name.equals(STATS_HOST) || name.equals(DRAIN_TIMEOUT) || name.equals(CONFIG)
@@ -145,7 +162,8 @@ public final class CommandLine {
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
-                stats, List.copyOf(statsHosts), drainTimeout, takeover, config, configTest, null);
+                stats, List.copyOf(statsHosts), drainTimeout, takeover, config, configTest, List.copyOf(sendProxy), acceptProxy,
+                null);
         if (options.mode() == Options.Mode.SERVICE || options.mode() == Options.Mode.CONFIG_TEST) {
             if (config.isEmpty()) {
                 throw UsageException.usage("option '--" + (configTest ? CONFIG_TEST : CONFIG) + "' needs a file name");
@@ -234,6 +252,21 @@ public final class CommandLine {
             throw UsageException.usage("invalid --stats-host [" + value + "]: a host name or address, e.g. stats.example.com");
         }
         return value;
+    }
+
+    /**
+     * {@code --send-proxy[=SPEC]} or {@code --send-proxy-v2[=SPEC]}: the value, if any, is attached with {@code =}
+     * (as {@code --check}'s) and names where the header goes ({@link ProxyProtocolConfig#parse}).
+     */
+    private static ProxyProtocolConfig.Send sendProxy(String name, String arg) throws UsageException {
+        int equals = arg.indexOf('=');
+        String value = equals < 0 ? null : arg.substring(equals + 1);
+        try {
+            return ProxyProtocolConfig.parse(value,
+                    name.equals(SEND_PROXY_V2) ? ProxyProtocolConfig.Version.V2 : ProxyProtocolConfig.Version.V1);
+        } catch (ProxyProtocolConfig.SpecException e) {
+            throw UsageException.usage("invalid --" + name + " [" + value + "]: " + e.getMessage());
+        }
     }
 
     /** {@code --drain-timeout}: seconds as the check options take them ({@code 30}, {@code 0.5}, {@code 500ms}). */

@@ -1,6 +1,7 @@
 package org.balance.cli;
 
 import java.util.List;
+import org.balance.proxyprotocol.ProxyProtocolConfig;
 
 /**
  * The command line as given, before any name is resolved. {@code operands} are the port followed by the
@@ -11,6 +12,8 @@ import java.util.List;
  * no bound. {@code takeover} asks to take the listening sockets over from a running instance ({@code --takeover}).
  * {@code configFile} is the {@code --config} file (every command line in it served by this process), or the
  * {@code --config-test} file ({@code configTest}: only checked), or null.
+ * {@code sendProxy} are the {@code --send-proxy} and {@code --send-proxy-v2} options in the order given,
+ * {@code acceptProxy} is {@code --accept-proxy}.
  * {@code requested} is {@link Mode#HELP} or
  * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
@@ -36,6 +39,8 @@ public record Options(
         boolean takeover,
         String configFile,
         boolean configTest,
+        List<ProxyProtocolConfig.Send> sendProxy,
+        boolean acceptProxy,
         Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
@@ -48,7 +53,8 @@ public record Options(
     /** {@code --help} or {@code --version}: nothing else of the command line counts. */
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
-                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, List.of(), DRAIN_FOREVER, false, null, false, mode);
+                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, List.of(), DRAIN_FOREVER, false, null, false,
+                List.of(), false, mode);
     }
 
     public Mode mode() {

@@ -8,6 +8,7 @@ import org.balance.balancing.Endpoint;
 import org.balance.balancing.GroupType;
 import org.balance.balancing.Limits;
 import org.balance.health.HealthConfig;
+import org.balance.proxyprotocol.ProxyProtocolConfig;
 
 /**
  * A proxy command line checked and resolved: everything the runtime needs, with no name left to look up.
@@ -22,6 +23,8 @@ import org.balance.health.HealthConfig;
  * @param drainTimeoutMillis how long a stop waits for sessions to end ({@code --drain-timeout}), or
  *                      {@link Options#DRAIN_FOREVER}
  * @param takeover      take the listening socket over from a running instance of the same port and address
+ * @param proxyProtocol the PROXY protocol headers sent to channels and expected from clients
+ *                      ({@link ProxyProtocolConfig#NONE} without those options)
  */
 public record ProxyConfig(
         int port,
@@ -41,7 +44,8 @@ public record ProxyConfig(
         InetSocketAddress stats,
         List<String> statsHosts,
         long drainTimeoutMillis,
-        boolean takeover) {
+        boolean takeover,
+        ProxyProtocolConfig proxyProtocol) {
 
     public record ChannelConfig(Endpoint endpoint, int maxConnections) {
     }
@@ -52,7 +56,8 @@ public record ProxyConfig(
     /** This configuration, taking over the listening socket of a running instance or not ({@code --takeover}). */
     public ProxyConfig withTakeover(boolean takeOver) {
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
-                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, drainTimeoutMillis, takeOver);
+                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, drainTimeoutMillis, takeOver,
+                proxyProtocol);
     }
 
     /** This configuration with {@code millis} as its drain timeout, unless it has one of its own. */
@@ -61,7 +66,8 @@ public record ProxyConfig(
             return this;
         }
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
-                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, millis, takeover);
+                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, millis, takeover,
+                proxyProtocol);
     }
 
     /** The text the control socket is named after: the -b value, or 0.0.0.0 like the original. */
@@ -115,10 +121,11 @@ public record ProxyConfig(
             groups.add(new GroupConfig(GroupType.ROUND_ROBIN, List.copyOf(current)));
         }
         HealthConfig health = CheckOptions.health(o.checks(), groups, o.connectTimeoutSeconds());
+        ProxyProtocolConfig proxyProtocol = proxyProtocol(o, groups);
         return new ProxyConfig(port, bind, bindText(o.bindAddress()), source, o.ipv6(), o.autodisable(), o.hashFailover(),
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
                 List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()),
-                statsHosts(o.stats(), o.statsHosts()), o.drainTimeoutMillis(), o.takeover());
+                statsHosts(o.stats(), o.statsHosts()), o.drainTimeoutMillis(), o.takeover(), proxyProtocol);
     }
 
     /** The {@code --stats-host} names, and the name in {@code --stats NAME:PORT} (not an address): what the endpoint answers to. */
@@ -129,6 +136,23 @@ public record ProxyConfig(
             names.add(stats.substring(0, colon));
         }
         return List.copyOf(names);
+    }
+
+    /** {@code --send-proxy}, {@code --send-proxy-v2} and {@code --accept-proxy}; a group or channel named must exist. */
+    private static ProxyProtocolConfig proxyProtocol(Options o, List<GroupConfig> groups) throws UsageException {
+        for (ProxyProtocolConfig.Send s : o.sendProxy()) {
+            String problem = CheckOptions.missing(s.scope(), groups);
+            if (problem != null) {
+                throw UsageException.usage("invalid --send-proxy" + (s.version() == ProxyProtocolConfig.Version.V2 ? "-v2" : "")
+                        + " [" + (s.scope().isGroup() ? "group=" + s.scope().group()
+                        : "channel=" + s.scope().group() + "." + s.scope().channel()) + "]: " + problem);
+            }
+        }
+        try {
+            return ProxyProtocolConfig.of(o.sendProxy(), o.acceptProxy());
+        } catch (ProxyProtocolConfig.SpecException e) {
+            throw UsageException.usage(e.getMessage());
+        }
     }
 
     /**

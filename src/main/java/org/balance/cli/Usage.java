@@ -14,6 +14,7 @@ public final class Usage {
                   balance [-b addr] [-B addr] [-t sec] [-T sec] [-m spec] [-adfpHM6] \\
                           [--check[=spec]] [--check-OPTION value ...] [--stats [addr:]port] \\
                           [--stats-host name ...] [--drain-timeout sec] [--takeover] \\
+                          [--send-proxy[=spec]] [--send-proxy-v2[=spec]] [--accept-proxy] \\
                           port [h1[:p1[:maxc1]] [!%%] [ ... hN[:pN[:maxcN]]]]
                   balance --config file [--drain-timeout sec] [--takeover]
                   balance --config-test file
@@ -57,6 +58,13 @@ public final class Usage {
                                             sessions in progress (default: for all of them)
                   --takeover                take the listening socket over from the balance that
                                             serves the same port and -b address (it drains)
+                  --send-proxy[=spec]       a PROXY protocol v1 header with the client's address
+                                            first on every connection to a channel; spec
+                                            group=G or channel=G.C, :off for none there
+                  --send-proxy-v2[=spec]    the same with a v2 (binary) header
+                  --accept-proxy            every client starts with a PROXY header (v1 or v2)
+                                            from a front proxy, within 3 s: its address is
+                                            the client's (hash, --send-proxy, logs)
                   --config file             serve every command line of file in this process;
                                             SIGHUP reads it again and applies it in place
                   --config-test file        check file as --config would read it

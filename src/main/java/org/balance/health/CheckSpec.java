@@ -54,6 +54,11 @@ public record CheckSpec(Scope scope, List<CheckAction> actions, Long intervalMil
             return group >= 0 && channel < 0;
         }
 
+        /** {@code group=G} or {@code channel=G.C} as written in a spec: {@code key} is group or channel. */
+        public static Scope parse(String key, String value) throws SpecException {
+            return key.equals("group") ? new Scope(CheckSpec.group(value), -1) : CheckSpec.channel(value);
+        }
+
         @Override
         public String toString() {
             return isInstance() ? "every channel" : isGroup() ? "group " + group : "channel " + group + "." + channel;

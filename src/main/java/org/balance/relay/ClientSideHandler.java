@@ -4,10 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import org.balance.balancing.ClientAddress;
 import org.balance.balancing.Destination;
 
 /**
@@ -19,13 +16,16 @@ import org.balance.balancing.Destination;
  */
 final class ClientSideHandler extends RelayHandler {
     private final Connector connector;
+    /** The session starts when the policy before the relay fires its {@link Origin}, not when the client connects. */
+    private final boolean awaitOrigin;
     /** Bytes and the end of input that came before the server connection was up. */
     private ArrayDeque<Object> early;
     private boolean endedEarly;
 
-    ClientSideHandler(RelaySettings settings, UrgentData urgent, Connector connector) {
+    ClientSideHandler(RelaySettings settings, UrgentData urgent, Connector connector, boolean awaitOrigin) {
         super(settings, urgent);
         this.connector = connector;
+        this.awaitOrigin = awaitOrigin;
     }
 
     @Override
@@ -37,12 +37,12 @@ final class ClientSideHandler extends RelayHandler {
     public void channelActive(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
         settings.sessions().opened(client);
-        SocketAddress remote = client.remoteAddress();
         if (settings.log().isDebug()) {
-            settings.log().debug("connect from " + remote);
+            settings.log().debug("connect from " + client.remoteAddress());
         }
-        byte[] address = remote instanceof InetSocketAddress inet ? ClientAddress.bytesOf(inet.getAddress()) : new byte[0];
-        connector.connect(client, address, this);
+        if (!awaitOrigin) {
+            connector.connect(client, Origin.of(client), this);
+        }
         ctx.fireChannelActive();
     }
 
@@ -67,9 +67,15 @@ final class ClientSideHandler extends RelayHandler {
         super.inputEnded(self);
     }
 
-    /** Called by the connector on the session's event loop once the server connection is up. */
-    void established(Channel client, Channel server, Destination destination) {
+    /**
+     * Called by the connector on the session's event loop once the server connection is up; {@code written}: the
+     * session policy wrote something to it that is not flushed yet (a PROXY header), which goes out first.
+     */
+    void established(Channel client, Channel server, Destination destination, boolean written) {
         attach(server, destination);
+        if (written && early == null) {
+            server.flush();
+        }
         if (early != null) {
             for (Object item; (item = early.poll()) != null; ) {
                 if (item instanceof UrgentFirst u) {
@@ -103,6 +109,10 @@ final class ClientSideHandler extends RelayHandler {
         if (evt instanceof IdleStateEvent) {
             settings.log().error("timed out after " + settings.idleTimeoutSeconds() + " seconds");
             closeBoth(ctx.channel(), peer);
+            return;
+        }
+        if (evt instanceof Origin origin && awaitOrigin && peer == null) {
+            connector.connect(ctx.channel(), origin, this);
             return;
         }
         if (evt == SessionCounters.CLOSE_NOW) {

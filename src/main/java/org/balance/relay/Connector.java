@@ -11,6 +11,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
+import org.balance.balancing.ClientAddress;
 import org.balance.balancing.ConnectStats;
 import org.balance.balancing.Destination;
 import org.balance.balancing.Selection;
@@ -35,12 +36,15 @@ final class Connector {
         this.urgent = transport.urgentData();
     }
 
-    void connect(Channel client, byte[] clientAddress, ClientSideHandler session) {
-        attempt(client, clientAddress, session, settings.balancer().select(clientAddress), null);
+    /** Finds and connects a server for the session of {@code client}, which is for {@code origin}. */
+    void connect(Channel client, Origin origin, ClientSideHandler session) {
+        InetSocketAddress source = origin.source();
+        byte[] clientAddress = source == null ? new byte[0] : ClientAddress.bytesOf(source.getAddress());
+        attempt(client, origin, clientAddress, session, settings.balancer().select(clientAddress), null);
     }
 
-    private void attempt(Channel client, byte[] clientAddress, ClientSideHandler session, Selection selection,
-                         Set<Destination> failed) {
+    private void attempt(Channel client, Origin origin, byte[] clientAddress, ClientSideHandler session,
+                         Selection selection, Set<Destination> failed) {
         Log log = settings.log();
         if (!selection.isPicked()) {
             if (log.isDebug()) {
@@ -102,7 +106,8 @@ final class Connector {
                     server.close();
                     return;
                 }
-                session.established(client, server, destination);
+                boolean written = settings.policy().beforeRelay(server, selection.group(), selection.channel(), origin);
+                session.established(client, server, destination, written);
                 return;
             }
             server.close();
@@ -112,7 +117,7 @@ final class Connector {
             if (!client.isActive()) {
                 return;
             }
-            attempt(client, clientAddress, session,
+            attempt(client, origin, clientAddress, session,
                     settings.balancer().select(clientAddress, selection.group(), avoid), avoid);
         });
     }

@@ -100,7 +100,10 @@ public final class ProxyServer {
         return m.contains("(..) failed") && colon >= 0 ? m.substring(colon + 3) : m;
     }
 
-    /** Builds a session's pipeline with the settings of the moment: the optional idle timer, then the client-side relay. */
+    /**
+     * Builds a session's pipeline with the settings of the moment: the optional idle timer, what the session policy
+     * puts before the relay ({@code --accept-proxy}), then the client-side relay.
+     */
     private final class SessionInitializer extends ChannelInitializer<SocketChannel> {
         private final UrgentData urgent = transport.urgentData();
 
@@ -111,7 +114,8 @@ public final class ProxyServer {
             if (settings.idleTimeoutSeconds() > 0) {
                 ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleTimeoutSeconds(), TimeUnit.SECONDS));
             }
-            ch.pipeline().addLast(new ClientSideHandler(settings, urgent, now.connector()));
+            boolean awaitOrigin = settings.policy().admit(ch.pipeline());
+            ch.pipeline().addLast(new ClientSideHandler(settings, urgent, now.connector(), awaitOrigin));
         }
     }
 }

@@ -13,6 +13,7 @@ import org.balance.log.Log;
  * @param idleTimeoutSeconds -T: 0 for never
  * @param autodisable        -a: what a failed connect does to its channel, or null when off
  * @param sessions           the instance's session counts
+ * @param policy             what decides or decorates sessions before the relay ({@link SessionPolicy#NONE}: nothing)
  */
 public record RelaySettings(
         Balancer balancer,
@@ -22,5 +23,6 @@ public record RelaySettings(
         InetAddress sourceAddress,
         Autodisable autodisable,
         PacketDump packetDump,
-        SessionCounters sessions) {
+        SessionCounters sessions,
+        SessionPolicy policy) {
 }

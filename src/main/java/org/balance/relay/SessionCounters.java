@@ -22,6 +22,7 @@ public final class SessionCounters {
 
     private final LongAdder accepted = new LongAdder();
     private final LongAdder unavailable = new LongAdder();
+    private final LongAdder headerRejected = new LongAdder();
     private final LongAdder inProgress = new LongAdder();
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
 
@@ -38,6 +39,16 @@ public final class SessionCounters {
 
     void nothingAvailable() {
         unavailable.increment();
+    }
+
+    /** A client was closed before any channel was chosen: its PROXY header ({@code --accept-proxy}) was missing or invalid. */
+    public void headerRejected() {
+        headerRejected.increment();
+    }
+
+    /** Clients closed because their PROXY header was missing, late or invalid ({@code --accept-proxy}). */
+    public long headerRejectedCount() {
+        return headerRejected.sum();
     }
 
     /** Clients accepted since the start. */

@@ -33,6 +33,7 @@ import org.balance.log.Log;
 import org.balance.relay.ProxyServer;
 import org.balance.relay.RelaySettings;
 import org.balance.relay.SessionCounters;
+import org.balance.relay.SessionPolicy;
 import org.balance.relay.Transport;
 
 /**
@@ -94,7 +95,7 @@ final class JitWarmup {
             routing.group(0).add(new Destination(
                     Endpoint.of("127.0.0.1", loopback, ((InetSocketAddress) backend.localAddress()).getPort()), 0, true));
             RelaySettings settings = new RelaySettings(new Balancer(routing, false), log, 5_000, 0, null, null, null,
-                    new SessionCounters());
+                    new SessionCounters(), SessionPolicy.NONE);
             proxy = new ProxyServer(transport, loops, settings).bind(new InetSocketAddress(loopback, 0), false);
             ProxyServer.startAccepting(proxy);
             load = new Load(transport, loops, (InetSocketAddress) proxy.localAddress(), requests);

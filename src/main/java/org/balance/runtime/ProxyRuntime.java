@@ -40,6 +40,8 @@ import org.balance.relay.PacketDump;
 import org.balance.relay.ProxyServer;
 import org.balance.relay.RelaySettings;
 import org.balance.relay.SessionCounters;
+import org.balance.relay.SessionPolicy;
+import org.balance.proxyprotocol.ProxyProtocolPolicy;
 import org.balance.relay.Transport;
 import org.balance.stats.Snapshot;
 import org.balance.stats.StatsServer;
@@ -241,7 +243,8 @@ public final class ProxyRuntime implements Running {
                 c.sourceAddress(),
                 c.autodisable() ? new Autodisable(log, health) : null,
                 c.packetDump() && !background ? new PacketDump(out) : null,
-                sessions);
+                sessions,
+                c.proxyProtocol().isNone() ? SessionPolicy.NONE : ProxyProtocolPolicy.of(c.proxyProtocol(), log, sessions));
     }
 
     /**

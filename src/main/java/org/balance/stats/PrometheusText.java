@@ -106,6 +106,9 @@ public final class PrometheusText {
         all.metricSnapshot(CounterSnapshot.builder().name("balance_unavailable_sessions")
                 .help("Client connections closed at once because no channel was available")
                 .dataPoint(counter(Labels.EMPTY, s.unavailable())).build());
+        all.metricSnapshot(CounterSnapshot.builder().name("balance_proxy_header_rejected")
+                .help("Client connections closed before a channel was chosen: PROXY header missing, late or invalid")
+                .dataPoint(counter(Labels.EMPTY, s.headerRejected())).build());
         all.metricSnapshot(gauge("balance_sessions_in_progress", "Client connections open", s.inProgress()));
         if (s.openFds() >= 0) {
             all.metricSnapshot(gauge("balance_open_fds", "File descriptors in use", s.openFds()));

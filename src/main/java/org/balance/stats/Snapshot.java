@@ -19,9 +19,10 @@ import org.balance.relay.SessionCounters;
  * {@code json} command); nothing here runs while nobody asks.
  *
  * @param checks whether health checks are configured (then every row has a check verdict)
+ * @param headerRejected client connections closed because their PROXY header was missing or invalid ({@code --accept-proxy})
  */
 public record Snapshot(long takenMillis, long startedMillis, long pid, boolean checks, long accepted, long unavailable,
-                       long inProgress, long openFds, long maxFds, List<Group> groups) {
+                       long headerRejected, long inProgress, long openFds, long maxFds, List<Group> groups) {
 
     /** One group: its number, {@code RR} or {@code Hash} as {@code show} prints it, and its channels. */
     public record Group(int number, String type, List<Row> channels) {
@@ -93,7 +94,7 @@ public record Snapshot(long takenMillis, long startedMillis, long pid, boolean c
             max = unix.getMaxFileDescriptorCount();
         }
         return new Snapshot(System.currentTimeMillis(), startedMillis, ProcessHandle.current().pid(), checks,
-                sessions.accepted(), sessions.unavailable(), sessions.inProgress(), open, max, List.copyOf(groups));
+                sessions.accepted(), sessions.unavailable(), sessions.headerRejectedCount(), sessions.inProgress(), open, max, List.copyOf(groups));
     }
 
     /** Every channel of every group, in order. */

@@ -24,6 +24,7 @@ public final class StatusJson {
                 .member("checks", s.checks())
                 .member("accepted", s.accepted())
                 .member("unavailable", s.unavailable())
+                .member("proxy_header_rejected", s.headerRejected())
                 .member("in_progress", s.inProgress())
                 .member("open_fds", s.openFds())
                 .member("max_fds", s.maxFds());

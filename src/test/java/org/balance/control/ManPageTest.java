@@ -108,7 +108,7 @@ class ManPageTest {
             options.add(letters.group(1));
         }
         // every long option by its whole name (--check-interval), not the placeholder --check-OPTION
-        Matcher longOptions = Pattern.compile("--[a-z]+(?:-[a-z]+)*").matcher(Usage.text());
+        Matcher longOptions = Pattern.compile("--[a-z0-9]+(?:-[a-z0-9]+)*").matcher(Usage.text());
         while (longOptions.find()) {
             if (!options.contains(longOptions.group())) {
                 options.add(longOptions.group());
