@@ -6,13 +6,14 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A channel group: its type, its channels (numbered from 0) and its round-robin cursor.
- * Channels are only ever appended ({@code create}), so readers take a snapshot of the array without locking.
+ * A channel group: its type, its channels (numbered from 0) with their weights, and its round-robin cursor.
+ * The channels and weights are one immutable {@link Layout}, replaced as a whole on every change ({@code create},
+ * {@code assign}, {@code weight}, a reload), so readers take it without locking.
  */
 public final class DestinationGroup {
     private final int number;
     private volatile GroupType type = GroupType.ROUND_ROBIN;
-    private volatile Destination[] members = new Destination[0];
+    private volatile Layout layout = Layout.EMPTY;
     private final AtomicInteger cursor = new AtomicInteger();
 
     public DestinationGroup(int number) {
@@ -32,35 +33,37 @@ public final class DestinationGroup {
     }
 
     public int size() {
-        return members.length;
+        return layout.size();
     }
 
     /** True when the group holds {@link Limits#MAX_CHANNELS} channels and {@code create} has no slot left. */
     public boolean isFull() {
-        return members.length >= Limits.MAX_CHANNELS;
+        return layout.size() >= Limits.MAX_CHANNELS;
     }
 
     /** The channel numbered {@code index}, or null if there is none. */
     public Destination channel(int index) {
-        Destination[] snapshot = members;
+        Destination[] snapshot = layout.members;
         return index >= 0 && index < snapshot.length ? snapshot[index] : null;
     }
 
     public List<Destination> channels() {
-        return List.of(members);
+        return List.of(layout.members);
     }
 
     /** Appends a channel; returns its number, or -1 if the group already holds {@link Limits#MAX_CHANNELS}. */
     public synchronized int add(Destination destination) {
         Objects.requireNonNull(destination, "destination");
-        Destination[] old = members;
-        if (old.length >= Limits.MAX_CHANNELS) {
+        Layout old = layout;
+        if (old.size() >= Limits.MAX_CHANNELS) {
             return -1;
         }
-        Destination[] grown = Arrays.copyOf(old, old.length + 1);
-        grown[old.length] = destination;
-        members = grown;
-        return old.length;
+        Destination[] grown = Arrays.copyOf(old.members, old.size() + 1);
+        grown[old.size()] = destination;
+        int[] weights = Arrays.copyOf(old.weights, grown.length);
+        weights[old.size()] = destination.weight();
+        layout = new Layout(grown, weights);
+        return old.size();
     }
 
     /**
@@ -72,7 +75,26 @@ public final class DestinationGroup {
             throw new IllegalArgumentException(channels.size() + " channels, at most " + Limits.MAX_CHANNELS);
         }
         this.type = Objects.requireNonNull(type, "type");
-        members = channels.toArray(new Destination[0]);
+        Destination[] members = channels.toArray(new Destination[0]);
+        int[] weights = new int[members.length];
+        for (int i = 0; i < members.length; i++) {
+            weights[i] = members[i].weight();
+        }
+        layout = new Layout(members, weights);
+    }
+
+    /**
+     * {@code assign}: points channel {@code index}, which must be out of service, to {@code endpoint}; its Maglev
+     * slots follow the new address. Returns false (and changes nothing) if there is no such channel or it is in service.
+     */
+    public synchronized boolean assign(int index, Endpoint endpoint) {
+        Destination d = channel(index);
+        if (d == null || !d.assign(endpoint)) {
+            return false;
+        }
+        Layout old = layout;
+        layout = new Layout(old.members, old.weights);
+        return true;
     }
 
     int cursor(int channelCount) {
@@ -85,7 +107,7 @@ public final class DestinationGroup {
         cursor.set((index + 1) % channelCount);
     }
 
-    Destination[] snapshot() {
-        return members;
+    Layout layout() {
+        return layout;
     }
 }

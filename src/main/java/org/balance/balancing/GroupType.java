@@ -16,10 +16,13 @@ public enum GroupType {
         return label;
     }
 
-    Algorithm algorithm(boolean hashFailover) {
+    Algorithm algorithm(HashScheme scheme, boolean hashFailover, Layout layout) {
         return switch (this) {
             case ROUND_ROBIN -> RoundRobin.INSTANCE;
-            case HASH -> hashFailover ? ClientHash.WITH_FAILOVER : ClientHash.WITHOUT_FAILOVER;
+            case HASH -> switch (scheme) {
+                case CLASSIC -> hashFailover ? ClientHash.WITH_FAILOVER : ClientHash.WITHOUT_FAILOVER;
+                case MAGLEV -> hashFailover ? Maglev.WITH_FAILOVER : Maglev.WITHOUT_FAILOVER;
+            };
         };
     }
 }

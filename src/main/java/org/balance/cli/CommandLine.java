@@ -2,6 +2,7 @@ package org.balance.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.balance.balancing.HashScheme;
 import org.balance.health.CheckSpec;
 
 /**
@@ -27,6 +28,8 @@ public final class CommandLine {
     static final String CONFIG = "config";
     /** {@code --config-test FILE}: check FILE as {@code --config} would read it, and say so; serve nothing. */
     static final String CONFIG_TEST = "config-test";
+    /** {@code --hash classic|maglev}: how hash groups map a client to a channel. */
+    static final String HASH = "hash";
     private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
@@ -35,7 +38,7 @@ public final class CommandLine {
     }
 
     private static List<String> longOptions() {
-        List<String> names = new ArrayList<>(List.of("help", "version", STATS, DRAIN_TIMEOUT, TAKEOVER, CONFIG, CONFIG_TEST));
+        List<String> names = new ArrayList<>(List.of("help", "version", STATS, DRAIN_TIMEOUT, TAKEOVER, CONFIG, CONFIG_TEST, HASH));
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
     }
@@ -46,6 +49,7 @@ public final class CommandLine {
         String bind = null, source = null, command = null, stats = null, config = null;
         boolean takeover = false, configTest = false;
         long drainTimeout = Options.DRAIN_FOREVER;
+        HashScheme hashScheme = HashScheme.CLASSIC;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
         List<CheckOptions.Given> checks = new ArrayList<>();
@@ -75,7 +79,8 @@ public final class CommandLine {
                     takeover = true;
                     continue;
                 }
-                if (name.equals(STATS) || name.equals(DRAIN_TIMEOUT) || name.equals(CONFIG) || name.equals(CONFIG_TEST)) {
+                if (name.equals(STATS) || name.equals(DRAIN_TIMEOUT) || name.equals(CONFIG) || name.equals(CONFIG_TEST)
+                        || name.equals(HASH)) {
                     String value;
                     if (arg.indexOf('=') >= 0) {
                         value = arg.substring(arg.indexOf('=') + 1);
@@ -86,6 +91,7 @@ public final class CommandLine {
                     }
                     switch (name) {
                         case STATS -> stats = value;
+                        case HASH -> hashScheme = hashScheme(value);
                         case CONFIG -> config = value;
                         case CONFIG_TEST -> {
                             config = value;
@@ -140,7 +146,7 @@ public final class CommandLine {
 
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
-                stats, drainTimeout, takeover, config, configTest, null);
+                stats, drainTimeout, takeover, config, configTest, hashScheme, null);
         if (options.mode() == Options.Mode.SERVICE || options.mode() == Options.Mode.CONFIG_TEST) {
             if (config.isEmpty()) {
                 throw UsageException.usage("option '--" + (configTest ? CONFIG_TEST : CONFIG) + "' needs a file name");
@@ -230,6 +236,14 @@ public final class CommandLine {
         } catch (CheckSpec.SpecException e) {
             throw UsageException.usage("invalid --" + DRAIN_TIMEOUT + " [" + value + "]: seconds from " + CheckSpec.SECONDS_HINT);
         }
+    }
+
+    private static HashScheme hashScheme(String value) throws UsageException {
+        HashScheme scheme = HashScheme.of(value);
+        if (scheme == null) {
+            throw UsageException.usage("invalid --" + HASH + " [" + value + "]: classic or maglev");
+        }
+        return scheme;
     }
 
     private static int seconds(String value, String what) throws UsageException {

@@ -1,6 +1,7 @@
 package org.balance.cli;
 
 import java.util.List;
+import org.balance.balancing.HashScheme;
 
 /**
  * The command line as given, before any name is resolved. {@code operands} are the port followed by the
@@ -10,6 +11,7 @@ import java.util.List;
  * no bound. {@code takeover} asks to take the listening sockets over from a running instance ({@code --takeover}).
  * {@code configFile} is the {@code --config} file (every command line in it served by this process), or the
  * {@code --config-test} file ({@code configTest}: only checked), or null.
+ * {@code hashScheme} is how hash groups pick a channel ({@code --hash classic|maglev}).
  * {@code requested} is {@link Mode#HELP} or
  * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
@@ -34,6 +36,7 @@ public record Options(
         boolean takeover,
         String configFile,
         boolean configTest,
+        HashScheme hashScheme,
         Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
@@ -46,7 +49,7 @@ public record Options(
     /** {@code --help} or {@code --version}: nothing else of the command line counts. */
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
-                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, DRAIN_FOREVER, false, null, false, mode);
+                DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, DRAIN_FOREVER, false, null, false, HashScheme.CLASSIC, mode);
     }
 
     public Mode mode() {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.balance.balancing.Endpoint;
 import org.balance.balancing.GroupType;
+import org.balance.balancing.HashScheme;
 import org.balance.balancing.Limits;
 import org.balance.health.HealthConfig;
 
@@ -20,6 +21,7 @@ import org.balance.health.HealthConfig;
  * @param drainTimeoutMillis how long a stop waits for sessions to end ({@code --drain-timeout}), or
  *                      {@link Options#DRAIN_FOREVER}
  * @param takeover      take the listening socket over from a running instance of the same port and address
+ * @param hashScheme    how hash groups map a client to a channel ({@code --hash})
  */
 public record ProxyConfig(
         int port,
@@ -38,7 +40,8 @@ public record ProxyConfig(
         HealthConfig health,
         InetSocketAddress stats,
         long drainTimeoutMillis,
-        boolean takeover) {
+        boolean takeover,
+        HashScheme hashScheme) {
 
     public record ChannelConfig(Endpoint endpoint, int maxConnections) {
     }
@@ -49,7 +52,8 @@ public record ProxyConfig(
     /** This configuration, taking over the listening socket of a running instance or not ({@code --takeover}). */
     public ProxyConfig withTakeover(boolean takeOver) {
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
-                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, drainTimeoutMillis, takeOver);
+                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, drainTimeoutMillis, takeOver,
+                hashScheme);
     }
 
     /** This configuration with {@code millis} as its drain timeout, unless it has one of its own. */
@@ -58,7 +62,7 @@ public record ProxyConfig(
             return this;
         }
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
-                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, millis, takeover);
+                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, millis, takeover, hashScheme);
     }
 
     /** The text the control socket is named after: the -b value, or 0.0.0.0 like the original. */
@@ -115,7 +119,7 @@ public record ProxyConfig(
         return new ProxyConfig(port, bind, bindText(o.bindAddress()), source, o.ipv6(), o.autodisable(), o.hashFailover(),
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
                 List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()), o.drainTimeoutMillis(),
-                o.takeover());
+                o.takeover(), o.hashScheme());
     }
 
     /**

@@ -13,7 +13,7 @@ public final class Usage {
                 usage:
                   balance [-b addr] [-B addr] [-t sec] [-T sec] [-m spec] [-adfpHM6] \\
                           [--check[=spec]] [--check-OPTION value ...] [--stats [addr:]port] \\
-                          [--drain-timeout sec] [--takeover] \\
+                          [--drain-timeout sec] [--takeover] [--hash classic|maglev] \\
                           port [h1[:p1[:maxc1]] [!%%] [ ... hN[:pN[:maxcN]]]]
                   balance --config file [--drain-timeout sec] [--takeover]
                   balance --config-test file
@@ -55,6 +55,9 @@ public final class Usage {
                                             sessions in progress (default: for all of them)
                   --takeover                take the listening socket over from the balance that
                                             serves the same port and -b address (it drains)
+                  --hash classic|maglev     how hash groups (%%) map clients: classic, the original's
+                                            modulo (default), or maglev, consistent hashing that
+                                            moves only a stopped channel's clients
                   --config file             serve every command line of file in this process;
                                             SIGHUP reads it again and applies it in place
                   --config-test file        check file as --config would read it

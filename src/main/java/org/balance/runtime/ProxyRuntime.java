@@ -224,7 +224,7 @@ public final class ProxyRuntime implements Running {
     /** The relay settings that {@code c} gives new sessions. */
     private RelaySettings settingsFor(ProxyConfig c) {
         return new RelaySettings(
-                new Balancer(routing, c.hashFailover()),
+                new Balancer(routing, c.hashFailover(), c.hashScheme()),
                 log,
                 (int) TimeUnit.SECONDS.toMillis(c.connectTimeoutSeconds()),
                 c.idleTimeoutSeconds(),
