@@ -70,17 +70,41 @@ public final class DestinationGroup {
      * A reload: the group becomes {@code type} with exactly {@code channels}, in that order (at most
      * {@link Limits#MAX_CHANNELS}). Sessions in progress on channels left out go on; they just get no new ones.
      */
-    public synchronized void replace(GroupType type, List<Destination> channels) {
+    public void replace(GroupType type, List<Destination> channels) {
+        replace(type, channels, channels.stream().mapToInt(Destination::weight).toArray());
+    }
+
+    /** A reload, as {@link #replace(GroupType, List)}, with the channels' weights (same order). */
+    public synchronized void replace(GroupType type, List<Destination> channels, int[] weights) {
         if (channels.size() > Limits.MAX_CHANNELS) {
             throw new IllegalArgumentException(channels.size() + " channels, at most " + Limits.MAX_CHANNELS);
         }
-        this.type = Objects.requireNonNull(type, "type");
-        Destination[] members = channels.toArray(new Destination[0]);
-        int[] weights = new int[members.length];
-        for (int i = 0; i < members.length; i++) {
-            weights[i] = members[i].weight();
+        if (weights.length != channels.size()) {
+            throw new IllegalArgumentException(channels.size() + " channels, " + weights.length + " weights");
         }
-        layout = new Layout(members, weights);
+        Destination[] members = channels.toArray(new Destination[0]);
+        for (int i = 0; i < members.length; i++) {
+            members[i].setWeight(weights[i]);
+        }
+        this.type = Objects.requireNonNull(type, "type");
+        layout = new Layout(members, weights.clone());
+    }
+
+    /**
+     * {@code weight}: channel {@code index} takes {@code weight} shares of the group's new sessions from now on
+     * (0 to {@link Limits#MAX_WEIGHT}; 0: none). Returns false if there is no such channel.
+     */
+    public synchronized boolean setWeight(int index, int weight) {
+        Destination d = channel(index);
+        if (d == null) {
+            return false;
+        }
+        d.setWeight(weight);
+        Layout old = layout;
+        int[] weights = old.weights.clone();
+        weights[index] = weight;
+        layout = new Layout(old.members, weights);
+        return true;
     }
 
     /**

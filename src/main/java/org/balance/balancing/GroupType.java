@@ -18,7 +18,7 @@ public enum GroupType {
 
     Algorithm algorithm(HashScheme scheme, boolean hashFailover, Layout layout) {
         return switch (this) {
-            case ROUND_ROBIN -> RoundRobin.INSTANCE;
+            case ROUND_ROBIN -> layout.equalWeights ? RoundRobin.INSTANCE : SmoothWeightedRoundRobin.INSTANCE;
             case HASH -> switch (scheme) {
                 case CLASSIC -> hashFailover ? ClientHash.WITH_FAILOVER : ClientHash.WITHOUT_FAILOVER;
                 case MAGLEV -> hashFailover ? Maglev.WITH_FAILOVER : Maglev.WITHOUT_FAILOVER;

@@ -43,7 +43,12 @@ public record ProxyConfig(
         boolean takeover,
         HashScheme hashScheme) {
 
-    public record ChannelConfig(Endpoint endpoint, int maxConnections) {
+    /** One channel: where to, its maxc (0: none) and its weight (1 unless given; 0 takes no new session). */
+    public record ChannelConfig(Endpoint endpoint, int maxConnections, int weight) {
+
+        public ChannelConfig(Endpoint endpoint, int maxConnections) {
+            this(endpoint, maxConnections, 1);
+        }
     }
 
     public record GroupConfig(GroupType type, List<ChannelConfig> channels) {
@@ -107,7 +112,7 @@ public record ProxyConfig(
                 }
             }
             InetAddress address = Resolver.resolve(spec.host());
-            current.add(new ChannelConfig(Endpoint.of(spec.host(), address, channelPort), spec.maxConnections()));
+            current.add(new ChannelConfig(Endpoint.of(spec.host(), address, channelPort), spec.maxConnections(), spec.weight()));
             if (current.size() > Limits.MAX_CHANNELS) {
                 throw UsageException.usage("too many channels in group " + groups.size() + ": at most " + Limits.MAX_CHANNELS);
             }

@@ -64,7 +64,8 @@ public final class Usage {
                    !        separates channelgroups (declaring previous to be Round Robin)
                    %%        as !, but declaring previous group to be a Hash Type
 
-                  channels: host[:port[:maxc]], IPv6 hosts in brackets: [2001:db8::1]:80:16
+                  channels: host[:port[:maxc[:weight]]], IPv6 hosts in brackets: [2001:db8::1]:80:16
+                            weight 0-1000 (default 1): share of the group's new sessions
 
                 examples:
                   balance smtp mailhost1:smtp mailhost2:25 mailhost3

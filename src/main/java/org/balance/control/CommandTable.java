@@ -64,7 +64,10 @@ public final class CommandTable {
                         (session, args, out) -> {
                             out.append(session.statusJson()).append('\n');
                             return After.CONTINUE;
-                        }));
+                        }),
+                // new in 4.0, after the original's and balance.fm's commands: "w" and "l" abbreviated nothing before
+                new Command("weight", List.of(), "<channel> <weight>", "sets weight (0-1000) of channel in current group",
+                        18, new WeightCommand()));
         StringBuilder text = new StringBuilder("available commands:\n");
         commands.stream().sorted(Comparator.comparingInt(Command::helpOrder)).forEach(c -> text.append(c.usageLine()));
         helpText = text.toString();

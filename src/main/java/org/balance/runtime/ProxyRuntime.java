@@ -251,7 +251,9 @@ public final class ProxyRuntime implements Running {
             ProxyConfig.GroupConfig gc = groups.get(g);
             List<Destination> now = new ArrayList<>(dg.channels());
             List<Destination> next = new ArrayList<>();
+            int[] weights = new int[gc.channels().size()];
             for (ProxyConfig.ChannelConfig cc : gc.channels()) {
+                weights[next.size()] = cc.weight();
                 Destination same = null;
                 for (int i = 0; i < now.size() && same == null; i++) {
                     if (now.get(i).endpoint().equals(cc.endpoint())) {
@@ -265,7 +267,7 @@ public final class ProxyRuntime implements Running {
                 }
                 next.add(same);
             }
-            dg.replace(gc.type(), next);
+            dg.replace(gc.type(), next, weights);
         }
     }
 

@@ -92,11 +92,12 @@ class CommandTableTest {
                   rr                             sets distribution scheme of current group to Round Robin
                   show                           show all channels in all groups
                   version                        show version id
+                  weight <channel> <weight>      sets weight (0-1000) of channel in current group
                 """;
-        assertEquals(original, run("help"), "the original's list, with balance.fm's monitor where balance.fm has it, and json");
+        assertEquals(original, run("help"), "the original's list, with balance.fm's monitor where balance.fm has it, json and weight");
         assertEquals(original, run("?"));
         assertEquals(original, run("h"));
-        assertEquals(18, table.commands().size());
+        assertEquals(19, table.commands().size());
         for (Command c : table.commands()) {
             assertTrue(original.contains(c.usageLine()), c.name());
         }
@@ -203,6 +204,31 @@ class CommandTableTest {
         assertEquals("syntax error\n", run("maxc 0"));
         assertEquals("syntax error\n", run("maxc"));
         assertEquals("syntax error\n", run("maxc 0 lots"));
+    }
+
+    @Test
+    void weight() {
+        assertEquals("weight of channel 1 changed to 3\n", run("weight 1 3"));
+        assertEquals(3, routing.group(0).channel(1).weight());
+        assertEquals(1, routing.group(0).channel(0).weight(), "1 unless given");
+        assertEquals("weight of channel 0 changed to 0\n", run("w 0 0"));
+        assertEquals("weight of channel 0 changed to 1000\n", run("weight 0 1000"));
+        assertEquals("invalid weight [1001]: 0 to 1000\n", run("weight 0 1001"));
+        assertEquals("invalid weight [-1]: 0 to 1000\n", run("weight 0 -1"));
+        assertEquals(1000, routing.group(0).channel(0).weight());
+        assertEquals("unknown channel\n", run("weight 2 3"));
+        assertEquals("syntax error\n", run("weight 0"));
+        assertEquals("syntax error\n", run("weight 0 heavy"));
+        // from now on round robin gives channel 0 1000 sessions for channel 1's 3
+        Balancer balancer = new Balancer(routing, false);
+        int[] count = new int[2];
+        for (int i = 0; i < 1003; i++) {
+            Selection s = balancer.select(new byte[4]);
+            count[s.channel()]++;
+            s.destination().release();
+        }
+        assertEquals(1000, count[0]);
+        assertEquals(3, count[1]);
     }
 
     @Test
