@@ -3,7 +3,9 @@ package org.balance.balancing;
 /** How a group picks its channel; the one place that maps a group type to its algorithm. */
 public enum GroupType {
     ROUND_ROBIN("RR"),
-    HASH("Hash");
+    HASH("Hash"),
+    /** New sessions go to the channel with the fewest in progress ({@code leastconn}, the {@code -} separator). */
+    LEAST_CONNECTIONS("LC");
 
     private final String label;
 
@@ -23,6 +25,7 @@ public enum GroupType {
                 case CLASSIC -> hashFailover ? ClientHash.WITH_FAILOVER : ClientHash.WITHOUT_FAILOVER;
                 case MAGLEV -> hashFailover ? Maglev.WITH_FAILOVER : Maglev.WITHOUT_FAILOVER;
             };
+            case LEAST_CONNECTIONS -> LeastConnections.INSTANCE;
         };
     }
 }

@@ -92,11 +92,12 @@ public record ProxyConfig(
         List<GroupConfig> groups = new ArrayList<>();
         List<ChannelConfig> current = new ArrayList<>();
         for (String word : o.channelWords()) {
-            if (word.equals("!") || word.equals("%")) {
+            GroupType separator = separator(word);
+            if (separator != null) {
                 if (current.isEmpty()) {
                     throw UsageException.usage("no channels in group " + groups.size() + " before [" + word + "]");
                 }
-                groups.add(new GroupConfig(word.equals("%") ? GroupType.HASH : GroupType.ROUND_ROBIN, List.copyOf(current)));
+                groups.add(new GroupConfig(separator, List.copyOf(current)));
                 current.clear();
                 if (groups.size() >= Limits.MAX_GROUPS) {
                     throw UsageException.usage("too many groups: at most " + Limits.MAX_GROUPS);
@@ -125,6 +126,19 @@ public record ProxyConfig(
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
                 List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()), o.drainTimeoutMillis(),
                 o.takeover(), o.hashScheme());
+    }
+
+    /**
+     * The type of the group a separator word ends: {@code !} round robin, {@code %} hash, {@code -} least
+     * connections; null for any other word.
+     */
+    static GroupType separator(String word) {
+        return switch (word) {
+            case "!" -> GroupType.ROUND_ROBIN;
+            case "%" -> GroupType.HASH;
+            case "-" -> GroupType.LEAST_CONNECTIONS;
+            default -> null;
+        };
     }
 
     /**

@@ -14,7 +14,7 @@ public final class Usage {
                   balance [-b addr] [-B addr] [-t sec] [-T sec] [-m spec] [-adfpHM6] \\
                           [--check[=spec]] [--check-OPTION value ...] [--stats [addr:]port] \\
                           [--drain-timeout sec] [--takeover] [--hash classic|maglev] \\
-                          port [h1[:p1[:maxc1]] [!%%] [ ... hN[:pN[:maxcN]]]]
+                          port [h1[:p1[:maxc1]] [!%%-] [ ... hN[:pN[:maxcN]]]]
                   balance --config file [--drain-timeout sec] [--takeover]
                   balance --config-test file
                   balance [-b addr] -i [-d] [-M] port
@@ -63,6 +63,7 @@ public final class Usage {
                   --config-test file        check file as --config would read it
                    !        separates channelgroups (declaring previous to be Round Robin)
                    %%        as !, but declaring previous group to be a Hash Type
+                   -        as !, but declaring previous group to be Least Connections
 
                   channels: host[:port[:maxc[:weight]]], IPv6 hosts in brackets: [2001:db8::1]:80:16
                             weight 0-1000 (default 1): share of the group's new sessions

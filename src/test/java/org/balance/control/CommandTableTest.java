@@ -63,7 +63,8 @@ class CommandTableTest {
                 Map.entry("e", "enable"), Map.entry("c", "create"), Map.entry("a", "assign"), Map.entry("m", "maxc"),
                 Map.entry("mr", "mrtg-bytes"), Map.entry("mrtg-", "mrtg-bytes"), Map.entry("mrtg-c", "mrtg-conns"),
                 Map.entry("v", "version"), Map.entry("version", "version"), Map.entry("mrtg-conns", "mrtg-conns"),
-                Map.entry("mo", "monitor"), Map.entry("mon", "monitor"), Map.entry("monitor", "monitor"));
+                Map.entry("mo", "monitor"), Map.entry("mon", "monitor"), Map.entry("monitor", "monitor"),
+                Map.entry("w", "weight"), Map.entry("l", "leastconn"));
         expected.forEach((word, name) -> assertEquals(name, table.find(word).name(), word));
         for (String word : List.of("x", "quitx", "shows", "??", "hashh", "mrtg-bytesx", "SHOW", "-c")) {
             assertNull(table.find(word), word);
@@ -84,6 +85,7 @@ class CommandTableTest {
                   help                           prints this message
                   json                           show the state and counters as JSON
                   kill                           kills master process and quits interactive mode
+                  leastconn                      sets distribution scheme of current group to Least Connections
                   maxc <channel> <maxc>          specifies new maxc for channel of current group
                   mrtg-bytes <grp> <ch>          print bytes in/out in MRTG format
                   mrtg-conns <grp> <ch>          print total connections in MRTG format
@@ -94,10 +96,10 @@ class CommandTableTest {
                   version                        show version id
                   weight <channel> <weight>      sets weight (0-1000) of channel in current group
                 """;
-        assertEquals(original, run("help"), "the original's list, with balance.fm's monitor where balance.fm has it, json and weight");
+        assertEquals(original, run("help"), "the original's list, with balance.fm's monitor where balance.fm has it, json, leastconn and weight");
         assertEquals(original, run("?"));
         assertEquals(original, run("h"));
-        assertEquals(19, table.commands().size());
+        assertEquals(20, table.commands().size());
         for (Command c : table.commands()) {
             assertTrue(original.contains(c.usageLine()), c.name());
         }
@@ -188,6 +190,15 @@ class CommandTableTest {
         run("group 1");
         assertEquals("group 1 set to round robin\n", run("rr"));
         assertEquals(GroupType.ROUND_ROBIN, routing.group(1).type());
+    }
+
+    @Test
+    void leastconnSetsTheCurrentGroupsSchemeAndShowKeepsItsColumns() {
+        assertEquals("group 0 set to least connections\n", run("leastconn"));
+        assertEquals(GroupType.LEAST_CONNECTIONS, routing.group(0).type());
+        assertEquals("group 0 set to least connections\n", run("l"));
+        assertTrue(run("show").contains("\n  0   LC  0 ENA         10.0.0.1    80    0           0    0           0           0\n"),
+                run("show"));
     }
 
     @Test

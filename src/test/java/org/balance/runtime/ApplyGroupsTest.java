@@ -29,12 +29,12 @@ class ApplyGroupsTest {
         assertEquals(3, stays.weight());
         stays.addSent(42);
 
-        ProxyRuntime.applyGroups(routing, List.of(new ProxyConfig.GroupConfig(GroupType.HASH,
+        ProxyRuntime.applyGroups(routing, List.of(new ProxyConfig.GroupConfig(GroupType.LEAST_CONNECTIONS,
                 List.of(channel(2, 7), channel(3, 0)))));
         assertSame(stays, routing.group(0).channel(0), "the channel that stays is the same object");
         assertEquals(42, stays.bytesSent(), "and keeps its counters");
         assertEquals(7, stays.weight());
         assertEquals(0, routing.group(0).channel(1).weight());
-        assertEquals(GroupType.HASH, routing.group(0).type());
+        assertEquals(GroupType.LEAST_CONNECTIONS, routing.group(0).type());
     }
 }
