@@ -12,10 +12,21 @@ import java.util.Set;
 public final class Balancer {
     private final Routing routing;
     private final boolean hashFailover;
+    private final HashScheme hashScheme;
 
+    /** With the original's hash ({@link HashScheme#CLASSIC}). */
     public Balancer(Routing routing, boolean hashFailover) {
+        this(routing, hashFailover, HashScheme.CLASSIC);
+    }
+
+    public Balancer(Routing routing, boolean hashFailover, HashScheme hashScheme) {
         this.routing = routing;
         this.hashFailover = hashFailover;
+        this.hashScheme = hashScheme;
+    }
+
+    public HashScheme hashScheme() {
+        return hashScheme;
     }
 
     public Routing routing() {
@@ -36,20 +47,25 @@ public final class Balancer {
         boolean sawFull = false;
         for (int g = Math.max(0, fromGroup); g < routing.groupCount(); g++) {
             DestinationGroup group = routing.group(g);
-            Destination[] members = group.snapshot();
+            Layout layout = group.layout();
+            Destination[] members = layout.members;
             int n = members.length;
             if (n == 0) {
                 continue;
             }
-            Algorithm algorithm = group.type().algorithm(hashFailover);
+            Algorithm algorithm = group.type().algorithm(hashScheme, hashFailover, layout);
             int cursor = group.cursor(n);
+            long avoided = avoid.isEmpty() ? 0 : mask(members, avoid);
+            long tried = avoided;
             for (int attempt = 0; ; attempt++) {
-                int index = algorithm.candidate(attempt, n, cursor, clientAddress);
+                int index = algorithm.candidate(attempt, layout, cursor, tried, clientAddress);
                 if (index < 0) {
                     break;
                 }
+                long bit = 1L << index;
+                tried |= bit;
                 Destination d = members[index];
-                if (avoid.contains(d)) {
+                if ((avoided & bit) != 0 || layout.weights[index] == 0) {
                     continue;
                 }
                 if (d.tryReserve()) {
@@ -60,5 +76,16 @@ public final class Balancer {
             }
         }
         return Selection.unavailable(sawFull);
+    }
+
+    /** The channels of {@code members} that are in {@code avoid} (bit i: channel i). */
+    private static long mask(Destination[] members, Set<Destination> avoid) {
+        long mask = 0;
+        for (int i = 0; i < members.length; i++) {
+            if (avoid.contains(members[i])) {
+                mask |= 1L << i;
+            }
+        }
+        return mask;
     }
 }

@@ -16,7 +16,8 @@ final class ClientHash implements Algorithm {
     }
 
     @Override
-    public int candidate(int attempt, int channelCount, int cursor, byte[] clientAddress) {
+    public int candidate(int attempt, Layout layout, int cursor, long tried, byte[] clientAddress) {
+        int channelCount = layout.size();
         if (attempt >= channelCount || (attempt > 0 && !failover)) {
             return -1;
         }

@@ -21,6 +21,7 @@ public final class Destination {
     private volatile boolean enabled;
     private volatile boolean down;
     private volatile int maxConnections;
+    private volatile int weight = 1;
     private final AtomicInteger current = new AtomicInteger();
     private final LongAdder totalConnections = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
@@ -140,6 +141,21 @@ public final class Destination {
         }
         endpoint = newEndpoint;
         return true;
+    }
+
+    /**
+     * The channel's share of new sessions beside the others of its group (1 unless given): 0 to
+     * {@link Limits#MAX_WEIGHT}; 0 takes no new session. Changed through its group, whose tables follow it.
+     */
+    public int weight() {
+        return weight;
+    }
+
+    void setWeight(int weight) {
+        if (weight < 0 || weight > Limits.MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight " + weight + " out of range: 0 to " + Limits.MAX_WEIGHT);
+        }
+        this.weight = weight;
     }
 
     /** 0 means unlimited. */

@@ -6,6 +6,8 @@ public final class Limits {
     public static final int MAX_GROUPS = 32;
     /** Number of channels one group can hold. */
     public static final int MAX_CHANNELS = 64;
+    /** Largest channel weight ({@code host:port:maxc:weight}, {@code weight}). */
+    public static final int MAX_WEIGHT = 1000;
 
     private Limits() {
     }

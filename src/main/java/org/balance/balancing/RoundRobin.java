@@ -8,7 +8,8 @@ final class RoundRobin implements Algorithm {
     }
 
     @Override
-    public int candidate(int attempt, int channelCount, int cursor, byte[] clientAddress) {
+    public int candidate(int attempt, Layout layout, int cursor, long tried, byte[] clientAddress) {
+        int channelCount = layout.size();
         return attempt < channelCount ? (cursor + attempt) % channelCount : -1;
     }
 }

@@ -1,10 +1,18 @@
 package org.balance.cli;
 
+import org.balance.balancing.Limits;
+
 /**
- * One channel word: {@code host[:port[:maxc]]}. An empty port ({@code host::12}) means the listen port.
+ * One channel word: {@code host[:port[:maxc[:weight]]]}. An empty port ({@code host::12}) means the listen port;
+ * an empty maxc is 0 (no limit); the weight is 1 unless given, 0 to {@link Limits#MAX_WEIGHT}.
  * IPv6 hosts go in brackets ({@code [2001:db8::1]:80:4}); a bare IPv6 address with no port is accepted too.
  */
-public record ChannelSpec(String host, String port, int maxConnections) {
+public record ChannelSpec(String host, String port, int maxConnections, int weight) {
+
+    /** Weight 1, as a channel without the fourth field has. */
+    public ChannelSpec(String host, String port, int maxConnections) {
+        this(host, port, maxConnections, 1);
+    }
 
     /** Largest maxc accepted: the original's int, far above any descriptor limit. */
     public static final int MAX_MAXC = Integer.MAX_VALUE;
@@ -38,16 +46,33 @@ public record ChannelSpec(String host, String port, int maxConnections) {
 
         String port = null;
         int maxc = 0;
+        int weight = 1;
         if (rest != null) {
             int colon = rest.indexOf(':');
             String portText = colon < 0 ? rest : rest.substring(0, colon);
             String maxcText = colon < 0 ? "" : rest.substring(colon + 1);
+            int second = maxcText.indexOf(':');
+            String weightText = second < 0 ? null : maxcText.substring(second + 1);
+            maxcText = second < 0 ? maxcText : maxcText.substring(0, second);
             port = portText.isEmpty() ? null : portText;
             if (!maxcText.isEmpty()) {
                 maxc = maxc(maxcText, word);
             }
+            if (weightText != null) {
+                weight = weight(weightText, word);
+            }
         }
-        return new ChannelSpec(host, port, maxc);
+        return new ChannelSpec(host, port, maxc, weight);
+    }
+
+    private static int weight(String text, String word) throws UsageException {
+        if (!text.isEmpty() && text.length() <= 4 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            int value = Integer.parseInt(text);
+            if (value <= Limits.MAX_WEIGHT) {
+                return value;
+            }
+        }
+        throw UsageException.usage("invalid weight [" + text + "] in channel [" + word + "]: 0 to " + Limits.MAX_WEIGHT);
     }
 
     private static int maxc(String text, String word) throws UsageException {

@@ -2,6 +2,7 @@ package org.balance.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.balance.balancing.HashScheme;
 import org.balance.health.CheckSpec;
 import org.balance.proxyprotocol.ProxyProtocolConfig;
 
@@ -36,6 +37,8 @@ public final class CommandLine {
     static final String SEND_PROXY_V2 = "send-proxy-v2";
     /** {@code --accept-proxy}: every client connection starts with a PROXY protocol header (v1 or v2). */
     static final String ACCEPT_PROXY = "accept-proxy";
+    /** {@code --hash classic|maglev}: how hash groups map a client to a channel. */
+    static final String HASH = "hash";
     private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
@@ -45,7 +48,7 @@ public final class CommandLine {
 
     private static List<String> longOptions() {
         List<String> names = new ArrayList<>(List.of("help", "version", STATS, STATS_HOST, DRAIN_TIMEOUT, TAKEOVER, CONFIG,
-                CONFIG_TEST, SEND_PROXY, SEND_PROXY_V2, ACCEPT_PROXY));
+                CONFIG_TEST, SEND_PROXY, SEND_PROXY_V2, ACCEPT_PROXY, HASH));
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
     }
@@ -57,6 +60,7 @@ public final class CommandLine {
         boolean takeover = false, configTest = false, acceptProxy = false;
         List<ProxyProtocolConfig.Send> sendProxy = new ArrayList<>();
         long drainTimeout = Options.DRAIN_FOREVER;
+        HashScheme hashScheme = HashScheme.CLASSIC;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
         List<CheckOptions.Given> checks = new ArrayList<>();
@@ -96,7 +100,7 @@ public final class CommandLine {
                     continue;
                 }
                 if (name.equals(STATS) || name.equals(STATS_HOST) || name.equals(DRAIN_TIMEOUT) || name.equals(CONFIG)
-                        || name.equals(CONFIG_TEST)) {
+                        || name.equals(CONFIG_TEST) || name.equals(HASH)) {
                     String value;
                     if (arg.indexOf('=') >= 0) {
                         value = arg.substring(arg.indexOf('=') + 1);
@@ -108,6 +112,7 @@ public final class CommandLine {
                     switch (name) {
                         case STATS -> stats = value;
                         case STATS_HOST -> statsHosts.add(statsHost(value));
+                        case HASH -> hashScheme = hashScheme(value);
                         case CONFIG -> config = value;
                         case CONFIG_TEST -> {
                             config = value;
@@ -163,7 +168,7 @@ public final class CommandLine {
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
                 stats, List.copyOf(statsHosts), drainTimeout, takeover, config, configTest, List.copyOf(sendProxy), acceptProxy,
-                null);
+                hashScheme, null);
         if (options.mode() == Options.Mode.SERVICE || options.mode() == Options.Mode.CONFIG_TEST) {
             if (config.isEmpty()) {
                 throw UsageException.usage("option '--" + (configTest ? CONFIG_TEST : CONFIG) + "' needs a file name");
@@ -276,6 +281,14 @@ public final class CommandLine {
         } catch (CheckSpec.SpecException e) {
             throw UsageException.usage("invalid --" + DRAIN_TIMEOUT + " [" + value + "]: seconds from " + CheckSpec.SECONDS_HINT);
         }
+    }
+
+    private static HashScheme hashScheme(String value) throws UsageException {
+        HashScheme scheme = HashScheme.of(value);
+        if (scheme == null) {
+            throw UsageException.usage("invalid --" + HASH + " [" + value + "]: classic or maglev");
+        }
+        return scheme;
     }
 
     private static int seconds(String value, String what) throws UsageException {

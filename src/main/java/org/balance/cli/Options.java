@@ -1,6 +1,7 @@
 package org.balance.cli;
 
 import java.util.List;
+import org.balance.balancing.HashScheme;
 import org.balance.proxyprotocol.ProxyProtocolConfig;
 
 /**
@@ -14,6 +15,7 @@ import org.balance.proxyprotocol.ProxyProtocolConfig;
  * {@code --config-test} file ({@code configTest}: only checked), or null.
  * {@code sendProxy} are the {@code --send-proxy} and {@code --send-proxy-v2} options in the order given,
  * {@code acceptProxy} is {@code --accept-proxy}.
+ * {@code hashScheme} is how hash groups pick a channel ({@code --hash classic|maglev}).
  * {@code requested} is {@link Mode#HELP} or
  * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
@@ -41,6 +43,7 @@ public record Options(
         boolean configTest,
         List<ProxyProtocolConfig.Send> sendProxy,
         boolean acceptProxy,
+        HashScheme hashScheme,
         Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
@@ -54,7 +57,7 @@ public record Options(
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
                 DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, List.of(), DRAIN_FOREVER, false, null, false,
-                List.of(), false, mode);
+                List.of(), false, HashScheme.CLASSIC, mode);
     }
 
     public Mode mode() {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.balance.balancing.Endpoint;
 import org.balance.balancing.GroupType;
+import org.balance.balancing.HashScheme;
 import org.balance.balancing.Limits;
 import org.balance.health.HealthConfig;
 import org.balance.proxyprotocol.ProxyProtocolConfig;
@@ -25,6 +26,7 @@ import org.balance.proxyprotocol.ProxyProtocolConfig;
  * @param takeover      take the listening socket over from a running instance of the same port and address
  * @param proxyProtocol the PROXY protocol headers sent to channels and expected from clients
  *                      ({@link ProxyProtocolConfig#NONE} without those options)
+ * @param hashScheme    how hash groups map a client to a channel ({@code --hash})
  */
 public record ProxyConfig(
         int port,
@@ -45,9 +47,15 @@ public record ProxyConfig(
         List<String> statsHosts,
         long drainTimeoutMillis,
         boolean takeover,
-        ProxyProtocolConfig proxyProtocol) {
+        ProxyProtocolConfig proxyProtocol,
+        HashScheme hashScheme) {
 
-    public record ChannelConfig(Endpoint endpoint, int maxConnections) {
+    /** One channel: where to, its maxc (0: none) and its weight (1 unless given; 0 takes no new session). */
+    public record ChannelConfig(Endpoint endpoint, int maxConnections, int weight) {
+
+        public ChannelConfig(Endpoint endpoint, int maxConnections) {
+            this(endpoint, maxConnections, 1);
+        }
     }
 
     public record GroupConfig(GroupType type, List<ChannelConfig> channels) {
@@ -57,7 +65,7 @@ public record ProxyConfig(
     public ProxyConfig withTakeover(boolean takeOver) {
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
                 packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, drainTimeoutMillis, takeOver,
-                proxyProtocol);
+                proxyProtocol, hashScheme);
     }
 
     /** This configuration with {@code millis} as its drain timeout, unless it has one of its own. */
@@ -67,7 +75,7 @@ public record ProxyConfig(
         }
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
                 packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, millis, takeover,
-                proxyProtocol);
+                proxyProtocol, hashScheme);
     }
 
     /** The text the control socket is named after: the -b value, or 0.0.0.0 like the original. */
@@ -92,11 +100,12 @@ public record ProxyConfig(
         List<GroupConfig> groups = new ArrayList<>();
         List<ChannelConfig> current = new ArrayList<>();
         for (String word : o.channelWords()) {
-            if (word.equals("!") || word.equals("%")) {
+            GroupType separator = separator(word);
+            if (separator != null) {
                 if (current.isEmpty()) {
                     throw UsageException.usage("no channels in group " + groups.size() + " before [" + word + "]");
                 }
-                groups.add(new GroupConfig(word.equals("%") ? GroupType.HASH : GroupType.ROUND_ROBIN, List.copyOf(current)));
+                groups.add(new GroupConfig(separator, List.copyOf(current)));
                 current.clear();
                 if (groups.size() >= Limits.MAX_GROUPS) {
                     throw UsageException.usage("too many groups: at most " + Limits.MAX_GROUPS);
@@ -112,7 +121,7 @@ public record ProxyConfig(
                 }
             }
             InetAddress address = Resolver.resolve(spec.host());
-            current.add(new ChannelConfig(Endpoint.of(spec.host(), address, channelPort), spec.maxConnections()));
+            current.add(new ChannelConfig(Endpoint.of(spec.host(), address, channelPort), spec.maxConnections(), spec.weight()));
             if (current.size() > Limits.MAX_CHANNELS) {
                 throw UsageException.usage("too many channels in group " + groups.size() + ": at most " + Limits.MAX_CHANNELS);
             }
@@ -125,7 +134,8 @@ public record ProxyConfig(
         return new ProxyConfig(port, bind, bindText(o.bindAddress()), source, o.ipv6(), o.autodisable(), o.hashFailover(),
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
                 List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()),
-                statsHosts(o.stats(), o.statsHosts()), o.drainTimeoutMillis(), o.takeover(), proxyProtocol);
+                statsHosts(o.stats(), o.statsHosts()), o.drainTimeoutMillis(), o.takeover(), proxyProtocol,
+                o.hashScheme());
     }
 
     /** The {@code --stats-host} names, and the name in {@code --stats NAME:PORT} (not an address): what the endpoint answers to. */
@@ -153,6 +163,19 @@ public record ProxyConfig(
         } catch (ProxyProtocolConfig.SpecException e) {
             throw UsageException.usage(e.getMessage());
         }
+    }
+
+    /**
+     * The type of the group a separator word ends: {@code !} round robin, {@code %} hash, {@code -} least
+     * connections; null for any other word.
+     */
+    static GroupType separator(String word) {
+        return switch (word) {
+            case "!" -> GroupType.ROUND_ROBIN;
+            case "%" -> GroupType.HASH;
+            case "-" -> GroupType.LEAST_CONNECTIONS;
+            default -> null;
+        };
     }
 
     /**

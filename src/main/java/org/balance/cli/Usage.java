@@ -13,9 +13,9 @@ public final class Usage {
                 usage:
                   balance [-b addr] [-B addr] [-t sec] [-T sec] [-m spec] [-adfpHM6] \\
                           [--check[=spec]] [--check-OPTION value ...] [--stats [addr:]port] \\
-                          [--stats-host name ...] [--drain-timeout sec] [--takeover] \\
+                          [--stats-host name ...] [--drain-timeout sec] [--takeover] [--hash classic|maglev] \\
                           [--send-proxy[=spec]] [--send-proxy-v2[=spec]] [--accept-proxy] \\
-                          port [h1[:p1[:maxc1]] [!%%] [ ... hN[:pN[:maxcN]]]]
+                          port [h1[:p1[:maxc1]] [!%%-] [ ... hN[:pN[:maxcN]]]]
                   balance --config file [--drain-timeout sec] [--takeover]
                   balance --config-test file
                   balance [-b addr] -i [-d] [-M] port
@@ -58,6 +58,9 @@ public final class Usage {
                                             sessions in progress (default: for all of them)
                   --takeover                take the listening socket over from the balance that
                                             serves the same port and -b address (it drains)
+                  --hash classic|maglev     how hash groups (%%) map clients: classic, the original's
+                                            modulo (default), or maglev, consistent hashing that
+                                            moves only a stopped channel's clients
                   --send-proxy[=spec]       a PROXY protocol v1 header with the client's address
                                             first on every connection to a channel; spec
                                             group=G or channel=G.C, :off for none there
@@ -70,8 +73,10 @@ public final class Usage {
                   --config-test file        check file as --config would read it
                    !        separates channelgroups (declaring previous to be Round Robin)
                    %%        as !, but declaring previous group to be a Hash Type
+                   -        as !, but declaring previous group to be Least Connections
 
-                  channels: host[:port[:maxc]], IPv6 hosts in brackets: [2001:db8::1]:80:16
+                  channels: host[:port[:maxc[:weight]]], IPv6 hosts in brackets: [2001:db8::1]:80:16
+                            weight 0-1000 (default 1): share of the group's new sessions
 
                 examples:
                   balance smtp mailhost1:smtp mailhost2:25 mailhost3

@@ -83,7 +83,7 @@ final class AddressCommand implements CommandHandler {
         Endpoint endpoint = endpoint(args.word(1), args.word(2));
         if (endpoint == null) {
             out.append("invalid address\n");
-        } else if (!d.assign(endpoint)) {
+        } else if (!group.assign(n.intValue(), endpoint)) {
             out.append("channel must be disabled to assign new address\n");
         } else {
             out.append("channel reassigned\n");

@@ -64,7 +64,12 @@ public final class CommandTable {
                         (session, args, out) -> {
                             out.append(session.statusJson()).append('\n');
                             return After.CONTINUE;
-                        }));
+                        }),
+                // new in 4.0, after the original's and balance.fm's commands: "w" and "l" abbreviated nothing before
+                new Command("weight", List.of(), "<channel> <weight>", "sets weight (0-1000) of channel in current group",
+                        18, new WeightCommand()),
+                new Command("leastconn", List.of(), "", "sets distribution scheme of current group to Least Connections",
+                        9, new SchemeCommand(GroupType.LEAST_CONNECTIONS)));
         StringBuilder text = new StringBuilder("available commands:\n");
         commands.stream().sorted(Comparator.comparingInt(Command::helpOrder)).forEach(c -> text.append(c.usageLine()));
         helpText = text.toString();

@@ -2,7 +2,7 @@ package org.balance.control;
 
 import org.balance.balancing.GroupType;
 
-/** {@code hash} and {@code rr}: how the current group picks a channel for the next sessions. */
+/** {@code hash}, {@code rr} and {@code leastconn}: how the current group picks a channel for the next sessions. */
 final class SchemeCommand implements CommandHandler {
     private final GroupType type;
 
@@ -14,7 +14,11 @@ final class SchemeCommand implements CommandHandler {
     public After run(ControlSession session, Arguments args, StringBuilder out) {
         session.group().setType(type);
         out.append("group ").append(session.currentGroup()).append(" set to ")
-                .append(type == GroupType.HASH ? "hash" : "round robin").append('\n');
+                .append(switch (type) {
+                    case HASH -> "hash";
+                    case ROUND_ROBIN -> "round robin";
+                    case LEAST_CONNECTIONS -> "least connections";
+                }).append('\n');
         return After.CONTINUE;
     }
 }

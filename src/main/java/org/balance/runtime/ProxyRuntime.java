@@ -236,7 +236,7 @@ public final class ProxyRuntime implements Running {
     /** The relay settings that {@code c} gives new sessions. */
     private RelaySettings settingsFor(ProxyConfig c) {
         return new RelaySettings(
-                new Balancer(routing, c.hashFailover()),
+                new Balancer(routing, c.hashFailover(), c.hashScheme()),
                 log,
                 (int) TimeUnit.SECONDS.toMillis(c.connectTimeoutSeconds()),
                 c.idleTimeoutSeconds(),
@@ -264,7 +264,9 @@ public final class ProxyRuntime implements Running {
             ProxyConfig.GroupConfig gc = groups.get(g);
             List<Destination> now = new ArrayList<>(dg.channels());
             List<Destination> next = new ArrayList<>();
+            int[] weights = new int[gc.channels().size()];
             for (ProxyConfig.ChannelConfig cc : gc.channels()) {
+                weights[next.size()] = cc.weight();
                 Destination same = null;
                 for (int i = 0; i < now.size() && same == null; i++) {
                     if (now.get(i).endpoint().equals(cc.endpoint())) {
@@ -278,7 +280,7 @@ public final class ProxyRuntime implements Running {
                 }
                 next.add(same);
             }
-            dg.replace(gc.type(), next);
+            dg.replace(gc.type(), next, weights);
         }
     }
 

@@ -76,6 +76,8 @@ public final class PrometheusText {
                 Snapshot.Row::total));
         all.metricSnapshot(gauge("balance_channel_max_sessions", "Session limit of the channel, 0 for none (show: maxc)",
                 rows, Snapshot.Row::maxc));
+        all.metricSnapshot(gauge("balance_channel_weight", "Weight of the channel in its group, 0 takes no new session",
+                rows, Snapshot.Row::weight));
         all.metricSnapshot(counter("balance_channel_sent_bytes", "Bytes from clients to the channel's server (show: sent)",
                 rows, Snapshot.Row::sent));
         all.metricSnapshot(counter("balance_channel_received_bytes",

@@ -24,7 +24,7 @@ import org.balance.relay.SessionCounters;
 public record Snapshot(long takenMillis, long startedMillis, long pid, boolean checks, long accepted, long unavailable,
                        long headerRejected, long inProgress, long openFds, long maxFds, List<Group> groups) {
 
-    /** One group: its number, {@code RR} or {@code Hash} as {@code show} prints it, and its channels. */
+    /** One group: its number, {@code RR}, {@code Hash} or {@code LC} as {@code show} prints it, and its channels. */
     public record Group(int number, String type, List<Row> channels) {
     }
 
@@ -35,7 +35,7 @@ public record Snapshot(long takenMillis, long startedMillis, long pid, boolean c
      */
     public record Row(int group, int channel, String host, String ip, int port, Destination.Status status,
                       String check, long checksPassed, long checksFailed, String lastCheck, long lastChangeMillis,
-                      int current, long total, int maxc, long sent, long received,
+                      int current, long total, int maxc, int weight, long sent, long received,
                       long refused, long timeouts, long otherFailures, long[] connectBuckets, double connectSeconds) {
 
         /** {@code ip:port}, IPv6 in brackets: the {@code address} label. */
@@ -82,7 +82,8 @@ public record Snapshot(long takenMillis, long startedMillis, long pid, boolean c
                         s == null ? null : s.check(), s == null ? 0 : s.passed(), s == null ? 0 : s.failed(),
                         s == null || s.lastResult() == null ? null : s.lastResult().toString(),
                         s == null ? 0 : s.lastChangeMillis(),
-                        d.currentConnections(), d.totalConnections(), d.maxConnections(), d.bytesSent(), d.bytesReceived(),
+                        d.currentConnections(), d.totalConnections(), d.maxConnections(), d.weight(), d.bytesSent(),
+                        d.bytesReceived(),
                         cs.failures(ConnectStats.Failure.REFUSED), cs.failures(ConnectStats.Failure.TIMEOUT),
                         cs.failures(ConnectStats.Failure.OTHER), cs.buckets(), cs.seconds()));
             }

@@ -42,6 +42,7 @@ public final class StatusJson {
                         .member("c", r.current())
                         .member("totalc", r.total())
                         .member("maxc", r.maxc())
+                        .member("weight", r.weight())
                         .member("sent", r.sent())
                         .member("rcvd", r.received());
                 if (s.checks()) {

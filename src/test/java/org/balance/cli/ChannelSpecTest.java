@@ -35,6 +35,22 @@ class ChannelSpecTest {
     }
 
     @Test
+    void aFourthFieldIsTheWeight() throws Exception {
+        assertEquals(1, ChannelSpec.parse("host1:80:4").weight(), "1 unless given");
+        assertEquals(new ChannelSpec("host1", "80", 4, 3), ChannelSpec.parse("host1:80:4:3"));
+        assertEquals(new ChannelSpec("host1", null, 0, 5), ChannelSpec.parse("host1:::5"), "empty port and maxc");
+        assertEquals(new ChannelSpec("2001:db8::1", "80", 0, 1000), ChannelSpec.parse("[2001:db8::1]:80::1000"));
+        assertEquals(new ChannelSpec("host1", "80", 0, 0), ChannelSpec.parse("host1:80:0:0"), "0: no new sessions");
+        UsageException e = assertThrows(UsageException.class, () -> ChannelSpec.parse("h:80:0:1001"));
+        assertEquals(64, e.exitStatus());
+        assertEquals("invalid weight [1001] in channel [h:80:0:1001]: 0 to 1000", e.getMessage());
+        assertThrows(UsageException.class, () -> ChannelSpec.parse("h:80:0:x"));
+        assertThrows(UsageException.class, () -> ChannelSpec.parse("h:80:0:-1"));
+        assertThrows(UsageException.class, () -> ChannelSpec.parse("h:80:0:"));
+        assertThrows(UsageException.class, () -> ChannelSpec.parse("h:80:0:1:2"));
+    }
+
+    @Test
     void badWords() {
         assertEquals(65, assertThrows(UsageException.class, () -> ChannelSpec.parse(":80")).exitStatus());
         assertEquals(65, assertThrows(UsageException.class, () -> ChannelSpec.parse("")).exitStatus());

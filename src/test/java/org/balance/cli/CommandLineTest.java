@@ -100,6 +100,25 @@ class CommandLineTest {
     }
 
     @Test
+    void hashSchemeIsALongOptionWithAValue() throws Exception {
+        assertEquals(org.balance.balancing.HashScheme.CLASSIC, CommandLine.parse("8888", "h1").hashScheme(), "the default");
+        assertEquals(org.balance.balancing.HashScheme.MAGLEV, CommandLine.parse("--hash", "maglev", "8888", "h1").hashScheme());
+        assertEquals(org.balance.balancing.HashScheme.MAGLEV, CommandLine.parse("--hash=maglev", "8888", "h1").hashScheme());
+        assertEquals(org.balance.balancing.HashScheme.MAGLEV, CommandLine.parse("--ha", "maglev", "8888", "h1").hashScheme(),
+                "an unambiguous prefix");
+        assertEquals(org.balance.balancing.HashScheme.CLASSIC,
+                CommandLine.parse("--hash", "maglev", "--hash", "classic", "8888", "h1").hashScheme(), "the last one counts");
+        assertEquals(Options.Mode.HELP, CommandLine.parse("--he").mode(), "--he is still --help");
+        UsageException e = assertThrows(UsageException.class, () -> CommandLine.parse("--hash", "ring", "8888", "h1"));
+        assertEquals("invalid --hash [ring]: classic or maglev", e.getMessage());
+        assertEquals(64, e.exitStatus());
+        e = assertThrows(UsageException.class, () -> CommandLine.parse("8888", "h1", "--hash"));
+        assertEquals("option '--hash' requires an argument", e.getMessage());
+        e = assertThrows(UsageException.class, () -> CommandLine.parse("--h", "8888", "h1"));
+        assertEquals("option '--h' is ambiguous; possibilities: '--help' '--hash'", e.getMessage(), "as getopt_long says it");
+    }
+
+    @Test
     void helpAndVersionAmongTheHealthCheckOptions() throws Exception {
         assertEquals(Options.Mode.HELP, CommandLine.parse("--check", "--check-rise", "4", "--help").mode());
         assertEquals(Options.Mode.VERSION, CommandLine.parse("-m", "connect", "--ver", "8888").mode());

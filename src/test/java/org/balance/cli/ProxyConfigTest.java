@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.balance.balancing.GroupType;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProxyConfigTest {
@@ -33,6 +34,15 @@ class ProxyConfigTest {
         ProxyConfig trailing = config("80", "127.0.0.1", "127.0.0.2", "%");
         assertEquals(1, trailing.groups().size());
         assertEquals(GroupType.HASH, trailing.groups().get(0).type());
+    }
+
+    @Test
+    void aMinusSeparatorEndsALeastConnectionsGroup() throws Exception {
+        ProxyConfig c = config("80", "127.0.0.1", "127.0.0.2", "-", "127.0.0.3", "!", "127.0.0.4", "-");
+        assertEquals(List.of(GroupType.LEAST_CONNECTIONS, GroupType.ROUND_ROBIN, GroupType.LEAST_CONNECTIONS),
+                c.groups().stream().map(ProxyConfig.GroupConfig::type).toList());
+        UsageException e = assertThrows(UsageException.class, () -> config("80", "-", "127.0.0.1"));
+        assertEquals("no channels in group 0 before [-]", e.getMessage());
     }
 
     @Test

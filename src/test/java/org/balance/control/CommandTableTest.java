@@ -63,7 +63,8 @@ class CommandTableTest {
                 Map.entry("e", "enable"), Map.entry("c", "create"), Map.entry("a", "assign"), Map.entry("m", "maxc"),
                 Map.entry("mr", "mrtg-bytes"), Map.entry("mrtg-", "mrtg-bytes"), Map.entry("mrtg-c", "mrtg-conns"),
                 Map.entry("v", "version"), Map.entry("version", "version"), Map.entry("mrtg-conns", "mrtg-conns"),
-                Map.entry("mo", "monitor"), Map.entry("mon", "monitor"), Map.entry("monitor", "monitor"));
+                Map.entry("mo", "monitor"), Map.entry("mon", "monitor"), Map.entry("monitor", "monitor"),
+                Map.entry("w", "weight"), Map.entry("l", "leastconn"));
         expected.forEach((word, name) -> assertEquals(name, table.find(word).name(), word));
         for (String word : List.of("x", "quitx", "shows", "??", "hashh", "mrtg-bytesx", "SHOW", "-c")) {
             assertNull(table.find(word), word);
@@ -84,6 +85,7 @@ class CommandTableTest {
                   help                           prints this message
                   json                           show the state and counters as JSON
                   kill                           kills master process and quits interactive mode
+                  leastconn                      sets distribution scheme of current group to Least Connections
                   maxc <channel> <maxc>          specifies new maxc for channel of current group
                   mrtg-bytes <grp> <ch>          print bytes in/out in MRTG format
                   mrtg-conns <grp> <ch>          print total connections in MRTG format
@@ -92,11 +94,12 @@ class CommandTableTest {
                   rr                             sets distribution scheme of current group to Round Robin
                   show                           show all channels in all groups
                   version                        show version id
+                  weight <channel> <weight>      sets weight (0-1000) of channel in current group
                 """;
-        assertEquals(original, run("help"), "the original's list, with balance.fm's monitor where balance.fm has it, and json");
+        assertEquals(original, run("help"), "the original's list, with balance.fm's monitor where balance.fm has it, json, leastconn and weight");
         assertEquals(original, run("?"));
         assertEquals(original, run("h"));
-        assertEquals(18, table.commands().size());
+        assertEquals(20, table.commands().size());
         for (Command c : table.commands()) {
             assertTrue(original.contains(c.usageLine()), c.name());
         }
@@ -190,6 +193,15 @@ class CommandTableTest {
     }
 
     @Test
+    void leastconnSetsTheCurrentGroupsSchemeAndShowKeepsItsColumns() {
+        assertEquals("group 0 set to least connections\n", run("leastconn"));
+        assertEquals(GroupType.LEAST_CONNECTIONS, routing.group(0).type());
+        assertEquals("group 0 set to least connections\n", run("l"));
+        assertTrue(run("show").contains("\n  0   LC  0 ENA         10.0.0.1    80    0           0    0           0           0\n"),
+                run("show"));
+    }
+
+    @Test
     void maxc() {
         assertEquals("maxc of channel 1 changed to 3\n", run("maxc 1 3"));
         assertEquals(3, routing.group(0).channel(1).maxConnections());
@@ -203,6 +215,31 @@ class CommandTableTest {
         assertEquals("syntax error\n", run("maxc 0"));
         assertEquals("syntax error\n", run("maxc"));
         assertEquals("syntax error\n", run("maxc 0 lots"));
+    }
+
+    @Test
+    void weight() {
+        assertEquals("weight of channel 1 changed to 3\n", run("weight 1 3"));
+        assertEquals(3, routing.group(0).channel(1).weight());
+        assertEquals(1, routing.group(0).channel(0).weight(), "1 unless given");
+        assertEquals("weight of channel 0 changed to 0\n", run("w 0 0"));
+        assertEquals("weight of channel 0 changed to 1000\n", run("weight 0 1000"));
+        assertEquals("invalid weight [1001]: 0 to 1000\n", run("weight 0 1001"));
+        assertEquals("invalid weight [-1]: 0 to 1000\n", run("weight 0 -1"));
+        assertEquals(1000, routing.group(0).channel(0).weight());
+        assertEquals("unknown channel\n", run("weight 2 3"));
+        assertEquals("syntax error\n", run("weight 0"));
+        assertEquals("syntax error\n", run("weight 0 heavy"));
+        // from now on round robin gives channel 0 1000 sessions for channel 1's 3
+        Balancer balancer = new Balancer(routing, false);
+        int[] count = new int[2];
+        for (int i = 0; i < 1003; i++) {
+            Selection s = balancer.select(new byte[4]);
+            count[s.channel()]++;
+            s.destination().release();
+        }
+        assertEquals(1000, count[0]);
+        assertEquals(3, count[1]);
     }
 
     @Test

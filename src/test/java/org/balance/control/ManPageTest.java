@@ -138,7 +138,7 @@ class ManPageTest {
     void everyControlCommandIsDescribed() {
         String described = section("CONTROL COMMANDS");
         List<Command> commands = new CommandTable().commands();
-        assertEquals(18, commands.size());
+        assertEquals(20, commands.size());
         for (Command c : commands) {
             assertTrue(Pattern.compile("(?m)^ {7}" + Pattern.quote(c.name()) + "(\\s|,|$)").matcher(described).find(),
                     c.name() + " described in CONTROL COMMANDS:\n" + described);

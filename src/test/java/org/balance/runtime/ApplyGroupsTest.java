@@ -81,4 +81,24 @@ class ApplyGroupsTest {
         assertSame(b, routing.group(0).channel(1));
         assertEquals(List.of(1, 2, 3), routing.group(0).channels().stream().map(Destination::maxConnections).toList());
     }
+
+    @Test
+    void aReloadChangesWeightsAndTypeInPlace() throws Exception {
+        Routing routing = new Routing();
+        ChannelConfig one = new ChannelConfig(Endpoint.of("127.0.0.1", InetAddress.getLoopbackAddress(), 1), 0, 1);
+        ChannelConfig two = new ChannelConfig(Endpoint.of("127.0.0.1", InetAddress.getLoopbackAddress(), 2), 0, 3);
+        ProxyRuntime.applyGroups(routing, List.of(new GroupConfig(GroupType.ROUND_ROBIN, List.of(one, two))));
+        Destination stays = routing.group(0).channel(1);
+        assertEquals(3, stays.weight());
+        stays.addSent(42);
+
+        ChannelConfig twoHeavier = new ChannelConfig(two.endpoint(), 0, 7);
+        ChannelConfig three = new ChannelConfig(Endpoint.of("127.0.0.1", InetAddress.getLoopbackAddress(), 3), 0, 0);
+        ProxyRuntime.applyGroups(routing, List.of(new GroupConfig(GroupType.LEAST_CONNECTIONS, List.of(twoHeavier, three))));
+        assertSame(stays, routing.group(0).channel(0), "the channel that stays is the same object");
+        assertEquals(42, stays.bytesSent(), "and keeps its counters");
+        assertEquals(7, stays.weight());
+        assertEquals(0, routing.group(0).channel(1).weight());
+        assertEquals(GroupType.LEAST_CONNECTIONS, routing.group(0).type());
+    }
 }

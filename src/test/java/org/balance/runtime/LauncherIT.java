@@ -320,6 +320,32 @@ class LauncherIT {
         assertTrue(registry.isEmpty(), "the flight recorder was brought up: " + registry);
     }
 
+    /**
+     * {@code --hash} takes a value and is the proxy's option: the launcher must neither take it for {@code --help}
+     * (whose abbreviation {@code --h} it shares) and start the proxy with the control client's JVM settings, nor take
+     * its value for an operand. The proxy's settings are the ones that carry {@code BALANCE_JVM_OPTS}: its class
+     * loading log shows the proxy ran with them, and that the hash group went through Maglev.
+     */
+    @Test
+    void hashIsAProxyOptionWithAValue() throws Exception {
+        Path classes = dir.resolve("hash-classes.txt");
+        try (Backend a = new Backend("a", Backend.IDENTIFY); Backend b = new Backend("b", Backend.IDENTIFY)) {
+            int port = Net.freePort();
+            try (BalanceProcess p = BalanceProcess.start(dir, Map.of("BALANCE_JVM_OPTS", "-Xlog:class+load=info:file=" + classes),
+                    "--hash", "maglev", "-f", String.valueOf(port), a.channel(), b.channel(), "%")) {
+                Net.await("listening", Duration.ofSeconds(20), () -> Net.accepts("127.0.0.1", port));
+                try (Socket s = Net.connect(port)) {
+                    assertTrue(List.of("a", "b").contains(Net.readLine(s)));
+                }
+            }
+        }
+        List<String> loaded = Files.readAllLines(classes);
+        assertTrue(loaded.stream().anyMatch(l -> l.contains(" org.balance.balancing.Maglev ")), "no Maglev selection");
+        BalanceProcess.Result bad = run("--hash", "ring", "-f", "8888", "127.0.0.1");
+        assertEquals(64, bad.status(), bad.stderr());
+        assertTrue(bad.stderr().contains("invalid --hash [ring]: classic or maglev"), bad.stderr());
+    }
+
     @Test
     void listensDualStackByDefaultAndOnTheGivenAddressWithMinusB() throws Exception {
         try (Backend echo = new Backend("v4", Backend.IDENTIFY)) {

@@ -118,6 +118,7 @@ class StatsIT {
             assertEquals(da.bytesReceived(), m.value("balance_channel_received_bytes_total", la));
             assertEquals(0, m.value("balance_channel_current_sessions", la));
             assertEquals(0, m.value("balance_channel_max_sessions", la));
+            assertEquals(1, m.value("balance_channel_weight", la));
             assertEquals(6, m.value("balance_channel_connect_duration_seconds_count", la));
             assertTrue(m.value("balance_channel_connect_duration_seconds_sum", la) > 0);
             assertEquals(0, m.value("balance_channel_connect_duration_seconds_count", ld));
