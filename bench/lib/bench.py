@@ -1064,7 +1064,8 @@ class Bench:
         The load is consecutive wrk runs of cold_window_s each; the time without load between two of them (wrk's
         exec and set-up, our /proc reads) is recorded as cold_gap_ms."""
         w, n = self.cold_window_s, self.cold_windows
-        log(f"cold start: fresh proxy, load from its first answer in {n} windows of {w} s (new connections, "
+        log(f"cold start: fresh proxy, load from its first answer in {n} window{'s' if n > 1 else ''} of {w} s "
+            f"(new connections, "
             f"keep-alive), and a standby idle for {self.standby_idle_s:g} s before its first {w} s of load")
         need = {"conn": n * w + 15, "ka": n * w + 15, "standby": self.standby_idle_s + w + 15}
         for rep in range(self.runs):
