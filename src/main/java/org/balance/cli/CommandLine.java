@@ -25,6 +25,8 @@ public final class CommandLine {
     static final String STATS_HOST = "stats-host";
     /** {@code --drain-timeout SEC}: how long a stop waits for sessions to end. */
     static final String DRAIN_TIMEOUT = "drain-timeout";
+    /** {@code --warmup SEC}: before serving, sessions through the relay on loopback until the JIT is idle, at most SEC. */
+    static final String WARMUP = "warmup";
     /** {@code --takeover}: take the listening socket over from the running instance of the same port. */
     static final String TAKEOVER = "takeover";
     /** {@code --config FILE}: serve every command line of FILE in this process; SIGHUP reads it again. */
@@ -47,7 +49,7 @@ public final class CommandLine {
     }
 
     private static List<String> longOptions() {
-        List<String> names = new ArrayList<>(List.of("help", "version", STATS, STATS_HOST, DRAIN_TIMEOUT, TAKEOVER, CONFIG,
+        List<String> names = new ArrayList<>(List.of("help", "version", STATS, STATS_HOST, DRAIN_TIMEOUT, WARMUP, TAKEOVER, CONFIG,
                 CONFIG_TEST, SEND_PROXY, SEND_PROXY_V2, ACCEPT_PROXY, HASH));
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
@@ -60,6 +62,7 @@ public final class CommandLine {
         boolean takeover = false, configTest = false, acceptProxy = false;
         List<ProxyProtocolConfig.Send> sendProxy = new ArrayList<>();
         long drainTimeout = Options.DRAIN_FOREVER;
+        long warmup = 0;
         HashScheme hashScheme = HashScheme.CLASSIC;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
@@ -99,7 +102,8 @@ public final class CommandLine {
                     sendProxy.add(sendProxy(name, arg));
                     continue;
                 }
-                if (name.equals(STATS) || name.equals(STATS_HOST) || name.equals(DRAIN_TIMEOUT) || name.equals(CONFIG)
+                if (name.equals(STATS) || name.equals(STATS_HOST) || name.equals(DRAIN_TIMEOUT) || name.equals(WARMUP)
+                        || name.equals(CONFIG)
                         || name.equals(CONFIG_TEST) || name.equals(HASH)) {
                     String value;
                     if (arg.indexOf('=') >= 0) {
@@ -118,7 +122,8 @@ public final class CommandLine {
                             config = value;
                             configTest = true;
                         }
-                        default -> drainTimeout = drainTimeout(value);
+                        case WARMUP -> warmup = millis(value, WARMUP);
+                        default -> drainTimeout = millis(value, DRAIN_TIMEOUT);
                     }
                     continue;
                 }
@@ -168,7 +173,7 @@ public final class CommandLine {
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
                 stats, List.copyOf(statsHosts), drainTimeout, takeover, config, configTest, List.copyOf(sendProxy), acceptProxy,
-                hashScheme, null);
+                hashScheme, warmup, null);
         if (options.mode() == Options.Mode.SERVICE || options.mode() == Options.Mode.CONFIG_TEST) {
             if (config.isEmpty()) {
                 throw UsageException.usage("option '--" + (configTest ? CONFIG_TEST : CONFIG) + "' needs a file name");
@@ -274,12 +279,15 @@ public final class CommandLine {
         }
     }
 
-    /** {@code --drain-timeout}: seconds as the check options take them ({@code 30}, {@code 0.5}, {@code 500ms}). */
-    private static long drainTimeout(String value) throws UsageException {
+    /**
+     * {@code --drain-timeout} and {@code --warmup}: seconds as the check options take them ({@code 30}, {@code 0.5},
+     * {@code 500ms}), in milliseconds.
+     */
+    private static long millis(String value, String option) throws UsageException {
         try {
             return CheckSpec.seconds(value);
         } catch (CheckSpec.SpecException e) {
-            throw UsageException.usage("invalid --" + DRAIN_TIMEOUT + " [" + value + "]: seconds from " + CheckSpec.SECONDS_HINT);
+            throw UsageException.usage("invalid --" + option + " [" + value + "]: seconds from " + CheckSpec.SECONDS_HINT);
         }
     }
 

@@ -67,12 +67,12 @@ public final class Main {
             String notify = env.get(Background.NOTIFY_ENV);
             RunDirectory runDirectory = RunDirectory.fromEnvironment(env);
             if (notify != null) {
-                return runDaemon(config, runDirectory, notify, out, err);
+                return runDaemon(config, options.warmupMillis(), runDirectory, notify, out, err);
             }
             if (!config.foreground()) {
                 return Background.detach(args, env, err);
             }
-            return runForeground(config, runDirectory, out, err, env);
+            return runForeground(config, options.warmupMillis(), runDirectory, out, err, env);
         } catch (UsageException e) {
             err.println(e.getMessage());
             if (e.showUsage()) {
@@ -98,12 +98,12 @@ public final class Main {
         }
     }
 
-    private static int runForeground(ProxyConfig config, RunDirectory runDirectory, PrintStream out, PrintStream err,
-                                     Map<String, String> env) {
+    private static int runForeground(ProxyConfig config, long warmupMillis, RunDirectory runDirectory, PrintStream out,
+                                     PrintStream err, Map<String, String> env) {
         Signals signals = Signals.install();
         ProxyRuntime runtime;
         try {
-            runtime = ProxyRuntime.start(config, false, out, err, runDirectory);
+            runtime = ProxyRuntime.start(config, false, out, err, runDirectory, warmupMillis);
         } catch (StartException e) {
             err.println(e.getMessage());
             return e.exitStatus();
@@ -118,8 +118,8 @@ public final class Main {
         Signals signals = Signals.install();
         Service service;
         try {
-            service = Service.start(Path.of(options.configFile()), options.takeover(), options.drainTimeoutMillis(), out,
-                    err, runDirectory, SystemdNotify.fromEnvironment(env));
+            service = Service.start(Path.of(options.configFile()), options.takeover(), options.drainTimeoutMillis(),
+                    options.warmupMillis(), out, err, runDirectory, SystemdNotify.fromEnvironment(env));
         } catch (StartException e) {
             err.println(e.getMessage());
             return e.exitStatus();
@@ -127,12 +127,13 @@ public final class Main {
         return serveUntilStopped(service, signals);
     }
 
-    private static int runDaemon(ProxyConfig config, RunDirectory runDirectory, String notify, PrintStream out,
+    private static int runDaemon(ProxyConfig config, long warmupMillis, RunDirectory runDirectory, String notify,
+                                 PrintStream out,
                                  PrintStream err) {
         Signals signals = Signals.install();
         ProxyRuntime runtime;
         try {
-            runtime = ProxyRuntime.start(config, true, out, err, runDirectory);
+            runtime = ProxyRuntime.start(config, true, out, err, runDirectory, warmupMillis);
         } catch (StartException e) {
             Background.report(notify, e.exitStatus(), e.getMessage());
             return e.exitStatus();

@@ -13,10 +13,11 @@ public final class Usage {
                 usage:
                   balance [-b addr] [-B addr] [-t sec] [-T sec] [-m spec] [-adfpHM6] \\
                           [--check[=spec]] [--check-OPTION value ...] [--stats [addr:]port] \\
-                          [--stats-host name ...] [--drain-timeout sec] [--takeover] [--hash classic|maglev] \\
+                          [--stats-host name ...] [--drain-timeout sec] [--warmup sec] [--takeover] \\
+                          [--hash classic|maglev] \\
                           [--send-proxy[=spec]] [--send-proxy-v2[=spec]] [--accept-proxy] \\
                           port [h1[:p1[:maxc1]] [!%%-] [ ... hN[:pN[:maxcN]]]]
-                  balance --config file [--drain-timeout sec] [--takeover]
+                  balance --config file [--drain-timeout sec] [--warmup sec] [--takeover]
                   balance --config-test file
                   balance [-b addr] -i [-d] [-M] port
                   balance [-b addr] -c cmd [-d] [-M] port
@@ -56,6 +57,8 @@ public final class Usage {
                                             besides their address and localhost (repeatable)
                   --drain-timeout sec       a stop (SIGTERM, kill) waits at most sec for the
                                             sessions in progress (default: for all of them)
+                  --warmup sec              before serving, run sessions through the relay on
+                                            loopback until the JIT compilers are idle, at most sec
                   --takeover                take the listening socket over from the balance that
                                             serves the same port and -b address (it drains)
                   --hash classic|maglev     how hash groups (%%) map clients: classic, the original's

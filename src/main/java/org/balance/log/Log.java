@@ -6,6 +6,26 @@ package org.balance.log;
  */
 public interface Log {
 
+    /** Says nothing (what an internal run, such as the warm-up's, has to say is of no use to the operator). */
+    Log QUIET = new Log() {
+        @Override
+        public boolean isDebug() {
+            return false;
+        }
+
+        @Override
+        public void debug(String message) {
+        }
+
+        @Override
+        public void notice(String message) {
+        }
+
+        @Override
+        public void error(String message) {
+        }
+    };
+
     boolean isDebug();
 
     /** Tracing for {@code -d}; dropped unless debugging is on. */

@@ -50,7 +50,7 @@ import org.balance.relay.Transport;
  * with many requests, {@link #CONCURRENCY} at a time. The compilers' work is read from their threads' CPU time in
  * /proc (Linux): idle once it has not grown for {@link #IDLE_MILLIS}. Nothing of it is left when it returns.
  */
-final class JitWarmup {
+public final class JitWarmup {
     /** Sessions in flight at once. */
     static final int CONCURRENCY = 16;
     /** Requests on one keep-alive connection. */
@@ -64,7 +64,7 @@ final class JitWarmup {
     private static final byte[] ANSWER = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n".getBytes(StandardCharsets.US_ASCII);
 
     /** What the warm-up did: sessions and requests, how long it took, and whether the compilers had gone idle. */
-    record Result(long sessions, long requests, long millis, boolean compilersIdle) {
+    public record Result(long sessions, long requests, long millis, boolean compilersIdle) {
         @Override
         public String toString() {
             return sessions + " sessions, " + requests + " requests in " + millis + " ms"
@@ -73,6 +73,19 @@ final class JitWarmup {
     }
 
     private JitWarmup() {
+    }
+
+    /**
+     * {@code --warmup}: runs the warm-up for at most {@code budgetMillis} on event loops of its own (compiled code
+     * serves every thread of the JVM), and says what it did in {@code log}.
+     */
+    public static void before(long budgetMillis, Transport transport, Log log) throws InterruptedException {
+        EventLoopGroup loops = ProxyRuntime.newLoops(transport);
+        try {
+            log.notice("warm-up: " + run(transport, loops, Log.QUIET, budgetMillis));
+        } finally {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 
     /** Runs the warm-up for at most {@code budgetMillis} on {@code loops}. */

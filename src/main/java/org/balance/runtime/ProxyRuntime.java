@@ -124,16 +124,29 @@ public final class ProxyRuntime implements Running {
      */
     public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err,
                                      RunDirectory runDirectory) throws StartException {
-        return start(config, background, out, err, runDirectory, Transport.detect());
+        return start(config, background, out, err, runDirectory, Transport.detect(), 0);
+    }
+
+    /** As above, after a warm-up of at most {@code warmupMillis} ({@code --warmup}; 0: none, see {@link JitWarmup}). */
+    public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err,
+                                     RunDirectory runDirectory, long warmupMillis) throws StartException {
+        return start(config, background, out, err, runDirectory, Transport.detect(), warmupMillis);
     }
 
     /** As above, on the given transport (tests run every case on each transport in one JVM): event loops and log of its own. */
     public static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err,
                                      RunDirectory runDirectory, Transport transport) throws StartException {
+        return start(config, background, out, err, runDirectory, transport, 0);
+    }
+
+    private static ProxyRuntime start(ProxyConfig config, boolean background, PrintStream out, PrintStream err,
+                                      RunDirectory runDirectory, Transport transport, long warmupMillis)
+            throws StartException {
         EventLoopGroup loops = newLoops(transport);
         SyslogLog syslog = background ? openSyslog(transport, loops) : null;
         Log log = syslog != null ? syslog : new StderrLog(err, config.debug() && !background);
         NettyLog.routeTo(log);
+        warmUp(warmupMillis, transport, log);
         ProxyRuntime runtime = new ProxyRuntime(config, new Shared(transport, loops, log, out, background, runDirectory), true);
         runtime.syslog = syslog;
         return runtime.startUp(runDirectory);
@@ -142,6 +155,19 @@ public final class ProxyRuntime implements Running {
     /** One instance among others of the same process ({@code --config}): it shares their event loops and log. */
     public static ProxyRuntime start(ProxyConfig config, Shared shared) throws StartException {
         return new ProxyRuntime(config, shared, false).startUp(shared.runDirectory());
+    }
+
+    /** {@code --warmup}: sessions through the relay before anything serves ({@link JitWarmup}); 0 for none. */
+    static void warmUp(long warmupMillis, Transport transport, Log log) throws StartException {
+        if (warmupMillis <= 0) {
+            return;
+        }
+        try {
+            JitWarmup.before(warmupMillis, transport, log);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartException("interrupted while warming up", ExitStatus.SOFTWARE);
+        }
     }
 
     /** The relay's event loops: one per core. */
@@ -182,16 +208,6 @@ public final class ProxyRuntime implements Running {
         InetSocketAddress address = config.bindAddress() == null
                 ? new InetSocketAddress(config.port())
                 : new InetSocketAddress(config.bindAddress(), config.port());
-        long warmup = Long.getLong("balance.warmupMillis", 0);
-        if (warmup > 0) {
-            try {
-                JitWarmup.Result r = JitWarmup.run(transport, group, log, warmup);
-                log.notice("warm-up: " + r);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StartException("interrupted while warming up", ExitStatus.OS_ERROR);
-            }
-        }
         try {
             listener = takeOver(address);
             if (listener == null) {

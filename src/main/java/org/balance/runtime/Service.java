@@ -69,15 +69,19 @@ public final class Service implements Running {
      * line started so far stopped again) if the file is invalid or one line cannot start. With {@code takeOver}, a
      * line whose port a running balance serves takes its listening socket over ({@code --takeover}: a restart).
      * {@code drainTimeoutMillis} is the drain timeout of the lines without one ({@link Options#DRAIN_FOREVER}: none).
+     * {@code warmupMillis} bounds a warm-up before the lines start ({@code --warmup}; 0: none): with a restart's
+     * hand-over, the old balance serves meanwhile.
      */
-    public static Service start(Path file, boolean takeOver, long drainTimeoutMillis, PrintStream out, PrintStream err,
-                                RunDirectory runDirectory, SystemdNotify notify) throws StartException, UsageException {
+    public static Service start(Path file, boolean takeOver, long drainTimeoutMillis, long warmupMillis, PrintStream out,
+                                PrintStream err, RunDirectory runDirectory, SystemdNotify notify)
+            throws StartException, UsageException {
         List<ConfigFile.Entry> entries = load(file, drainTimeoutMillis);
         boolean debug = entries.stream().anyMatch(e -> e.config().debug());
         Transport transport = Transport.detect();
         EventLoopGroup loops = ProxyRuntime.newLoops(transport);
         Log log = new StderrLog(err, debug);
         NettyLog.routeTo(log);
+        ProxyRuntime.warmUp(warmupMillis, transport, log);
         Service service = new Service(file, drainTimeoutMillis,
                 new ProxyRuntime.Shared(transport, loops, log, out, false, runDirectory), notify);
         try {

@@ -26,6 +26,18 @@ class CommandLineTest {
     }
 
     @Test
+    void drainTimeoutAndWarmupTakeSecondsAsTheCheckOptionsDo() throws Exception {
+        Options o = CommandLine.parse("--drain-timeout", "30", "--warmup=2.5", "8888", "h1");
+        assertEquals(30_000, o.drainTimeoutMillis());
+        assertEquals(2_500, o.warmupMillis());
+        assertEquals(Options.DRAIN_FOREVER, CommandLine.parse("8888", "h1").drainTimeoutMillis());
+        assertEquals(0, CommandLine.parse("8888", "h1").warmupMillis());
+        UsageException bad = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                () -> CommandLine.parse("--warmup", "soon", "8888", "h1"));
+        assertTrue(bad.getMessage().startsWith("invalid --warmup [soon]"), bad.getMessage());
+    }
+
+    @Test
     void defaults() throws Exception {
         Options o = CommandLine.parse("smtp", "host1", "host2");
         assertEquals(5, o.connectTimeoutSeconds());
