@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 import org.balance.balancing.Balancer;
 import org.balance.balancing.Destination;
 import org.balance.balancing.DestinationGroup;
+import org.balance.balancing.Endpoint;
 import org.balance.balancing.GroupType;
 import org.balance.balancing.Routing;
 import org.balance.cli.ExitStatus;
@@ -250,7 +251,10 @@ public final class ProxyRuntime implements Running {
     /**
      * Makes the groups of {@code routing} those of {@code groups}: a channel configured at the same address and port
      * in the same group as one there now is that channel (its counters and switches stay, its maxc follows the
-     * configuration); any other is new and enabled. Groups beyond the configuration's are emptied.
+     * configuration); so is one configured with the same host name and port whose name now resolves to another
+     * address ({@code --resolve}, or a reload): it moves there ({@link Destination#moveTo}), new sessions go to the
+     * new address and those in progress stay where they are. Any other is new and enabled. Groups beyond the
+     * configuration's are emptied.
      */
     static void applyGroups(Routing routing, List<ProxyConfig.GroupConfig> groups) {
         for (int g = 0; g < routing.groupCount(); g++) {
@@ -263,24 +267,35 @@ public final class ProxyRuntime implements Running {
             }
             ProxyConfig.GroupConfig gc = groups.get(g);
             List<Destination> now = new ArrayList<>(dg.channels());
-            List<Destination> next = new ArrayList<>();
-            int[] weights = new int[gc.channels().size()];
-            for (ProxyConfig.ChannelConfig cc : gc.channels()) {
-                weights[next.size()] = cc.weight();
-                Destination same = null;
-                for (int i = 0; i < now.size() && same == null; i++) {
-                    if (now.get(i).endpoint().equals(cc.endpoint())) {
-                        same = now.remove(i);
+            int n = gc.channels().size();
+            Destination[] next = new Destination[n];
+            int[] weights = new int[n];
+            // First the channels at the same address, then those whose name moved: a twin that stayed keeps its own.
+            for (int i = 0; i < n; i++) {
+                ProxyConfig.ChannelConfig cc = gc.channels().get(i);
+                weights[i] = cc.weight();
+                for (int k = 0; k < now.size() && next[i] == null; k++) {
+                    if (now.get(k).endpoint().equals(cc.endpoint())) {
+                        next[i] = now.remove(k);
                     }
                 }
-                if (same == null) {
-                    same = new Destination(cc.endpoint(), cc.maxConnections(), true);
-                } else {
-                    same.setMaxConnections(cc.maxConnections());
-                }
-                next.add(same);
             }
-            dg.replace(gc.type(), next, weights);
+            for (int i = 0; i < n; i++) {
+                ProxyConfig.ChannelConfig cc = gc.channels().get(i);
+                for (int k = 0; k < now.size() && next[i] == null; k++) {
+                    Endpoint e = now.get(k).endpoint();
+                    if (e.host().equals(cc.endpoint().host()) && e.port() == cc.endpoint().port()) {
+                        next[i] = now.remove(k);
+                        next[i].moveTo(cc.endpoint());
+                    }
+                }
+                if (next[i] == null) {
+                    next[i] = new Destination(cc.endpoint(), cc.maxConnections(), true);
+                } else {
+                    next[i].setMaxConnections(cc.maxConnections());
+                }
+            }
+            dg.replace(gc.type(), List.of(next), weights);
         }
     }
 
