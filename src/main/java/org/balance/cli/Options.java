@@ -16,6 +16,8 @@ import org.balance.proxyprotocol.ProxyProtocolConfig;
  * {@code sendProxy} are the {@code --send-proxy} and {@code --send-proxy-v2} options in the order given,
  * {@code acceptProxy} is {@code --accept-proxy}.
  * {@code hashScheme} is how hash groups pick a channel ({@code --hash classic|maglev}).
+ * {@code resolveMillis} is how often channel names are resolved again ({@code --resolve}, 0: never), {@code dns}
+ * the server that resolves them ({@code --dns}) or null for the system's.
  * {@code requested} is {@link Mode#HELP} or
  * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
@@ -44,6 +46,8 @@ public record Options(
         List<ProxyProtocolConfig.Send> sendProxy,
         boolean acceptProxy,
         HashScheme hashScheme,
+        long resolveMillis,
+        java.net.InetSocketAddress dns,
         Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
@@ -57,7 +61,7 @@ public record Options(
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
                 DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, List.of(), DRAIN_FOREVER, false, null, false,
-                List.of(), false, HashScheme.CLASSIC, mode);
+                List.of(), false, HashScheme.CLASSIC, 0, null, mode);
     }
 
     public Mode mode() {

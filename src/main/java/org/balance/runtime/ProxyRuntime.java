@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.balance.balancing.Balancer;
 import org.balance.balancing.Destination;
 import org.balance.balancing.DestinationGroup;
@@ -26,6 +27,9 @@ import org.balance.balancing.Routing;
 import org.balance.cli.ExitStatus;
 import org.balance.cli.ProxyConfig;
 import org.balance.control.ControlProtocol;
+import org.balance.discovery.DnsLookup;
+import org.balance.discovery.NameLookup;
+import org.balance.discovery.NameWatcher;
 import org.balance.control.ControlServer;
 import org.balance.control.ControlSocketFile;
 import org.balance.control.Handover;
@@ -71,6 +75,8 @@ public final class ProxyRuntime implements Running {
     private final boolean ownsShared;
     private volatile HealthMonitor health = HealthMonitor.none();
     private volatile ProxyServer server;
+    /** {@code --resolve}: resolves the channels' names again; null without it. */
+    private NameWatcher names;
     private SyslogLog syslog;
     private RunDirectory runDirectory;
     /** During a takeover: the connection to the instance whose listening socket this one took. */
@@ -163,6 +169,7 @@ public final class ProxyRuntime implements Running {
             publishControl();
             ProxyServer.startAccepting(listener);
             tellPredecessor();
+            watchNames(config);
             return this;
         } catch (StartException e) {
             stop();
@@ -300,6 +307,48 @@ public final class ProxyRuntime implements Running {
     }
 
     /**
+     * {@code --resolve}: starts resolving the channels' names again every so often (none without it), on the relay's
+     * event loops, handing what moved to {@link #readdress}. Replaces the watcher a reload changed.
+     */
+    private synchronized void watchNames(ProxyConfig c) {
+        if (names != null) {
+            names.close();
+            names = null;
+        }
+        if (c.resolveMillis() <= 0 || isStopping()) {
+            return;
+        }
+        NameLookup lookup = DnsLookup.on(group.next(), transport::newDatagramChannel, c.dns());
+        names = new NameWatcher(lookup, c.resolveMillis(), new NameWatcher.Target() {
+            @Override
+            public ProxyConfig config() {
+                return config;
+            }
+
+            @Override
+            public void apply(UnaryOperator<ProxyConfig> change) {
+                readdress(change);
+            }
+        }, log);
+        names.start();
+    }
+
+    /**
+     * A name resolved to another address ({@code --resolve}): {@code change} turns the configuration in force into
+     * one with the new addresses, which goes the one apply path ({@link #applyConfig}), under this instance's lock so
+     * that a reload in between is not undone.
+     */
+    private synchronized void readdress(UnaryOperator<ProxyConfig> change) {
+        if (isStopping()) {
+            return;
+        }
+        ProxyConfig next = change.apply(config);
+        if (next != config) {
+            applyConfig(next);
+        }
+    }
+
+    /**
      * A reload of this instance ({@code --config}): applies {@code next}, which has the same port and listen
      * address, in place (see {@link #applyConfig}); a changed {@code --stats} address moves the statistics endpoint.
      */
@@ -313,6 +362,9 @@ public final class ProxyRuntime implements Running {
             return;
         }
         applyConfig(next);
+        if (before.resolveMillis() != next.resolveMillis() || !java.util.Objects.equals(before.dns(), next.dns())) {
+            watchNames(next);
+        }
         if (!java.util.Objects.equals(before.stats(), next.stats()) || !before.statsHosts().equals(next.statsHosts())) {
             moveStats(next);
         }
@@ -783,6 +835,10 @@ public final class ProxyRuntime implements Running {
             clean &= c.close();
         }
         health.stop();
+        if (names != null) {
+            names.close();
+            names = null;
+        }
         entrancesClean = clean;
         return clean;
     }
