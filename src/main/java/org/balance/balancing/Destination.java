@@ -144,6 +144,21 @@ public final class Destination {
     }
 
     /**
+     * The same channel (same host name and port) found at another address by resolving its name again
+     * ({@code --resolve}, a reload): unlike {@link #assign}, also while in service. New sessions connect there;
+     * sessions in progress keep their connection; counters and switches stay. Call it through the group
+     * ({@link DestinationGroup#replace}), whose Maglev table follows the address.
+     */
+    public synchronized void moveTo(Endpoint newEndpoint) {
+        Objects.requireNonNull(newEndpoint, "endpoint");
+        if (!newEndpoint.host().equals(endpoint.host()) || newEndpoint.port() != endpoint.port()) {
+            throw new IllegalArgumentException(endpoint.host() + ":" + endpoint.port() + " is not " + newEndpoint.host()
+                    + ":" + newEndpoint.port());
+        }
+        endpoint = newEndpoint;
+    }
+
+    /**
      * The channel's share of new sessions beside the others of its group (1 unless given): 0 to
      * {@link Limits#MAX_WEIGHT}; 0 takes no new session. Changed through its group, whose tables follow it.
      */

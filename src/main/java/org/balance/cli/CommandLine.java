@@ -1,5 +1,8 @@
 package org.balance.cli;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import org.balance.balancing.HashScheme;
@@ -41,6 +44,12 @@ public final class CommandLine {
     static final String ACCEPT_PROXY = "accept-proxy";
     /** {@code --hash classic|maglev}: how hash groups map a client to a channel. */
     static final String HASH = "hash";
+    /** {@code --resolve SEC}: resolve the channels given by name again every SEC seconds. */
+    static final String RESOLVE = "resolve";
+    /** {@code --dns ADDR[:PORT]}: the DNS server for the channels' names instead of the system's. */
+    static final String DNS = "dns";
+    /** {@code --resolve}'s bounds: at most once a second, at least once a day. */
+    private static final long MIN_RESOLVE_MILLIS = 1000, MAX_RESOLVE_MILLIS = 86_400_000;
     private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
@@ -50,7 +59,7 @@ public final class CommandLine {
 
     private static List<String> longOptions() {
         List<String> names = new ArrayList<>(List.of("help", "version", STATS, STATS_HOST, DRAIN_TIMEOUT, WARMUP, TAKEOVER, CONFIG,
-                CONFIG_TEST, SEND_PROXY, SEND_PROXY_V2, ACCEPT_PROXY, HASH));
+                CONFIG_TEST, SEND_PROXY, SEND_PROXY_V2, ACCEPT_PROXY, HASH, RESOLVE, DNS));
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
     }
@@ -64,6 +73,8 @@ public final class CommandLine {
         long drainTimeout = Options.DRAIN_FOREVER;
         long warmup = 0;
         HashScheme hashScheme = HashScheme.CLASSIC;
+        long resolveMillis = 0;
+        InetSocketAddress dns = null;
         int connectTimeout = Options.DEFAULT_CONNECT_TIMEOUT, idleTimeout = 0;
         List<String> operands = new ArrayList<>();
         List<CheckOptions.Given> checks = new ArrayList<>();
@@ -103,8 +114,8 @@ public final class CommandLine {
                     continue;
                 }
                 if (name.equals(STATS) || name.equals(STATS_HOST) || name.equals(DRAIN_TIMEOUT) || name.equals(WARMUP)
-                        || name.equals(CONFIG)
-                        || name.equals(CONFIG_TEST) || name.equals(HASH)) {
+                        || name.equals(CONFIG) || name.equals(CONFIG_TEST) || name.equals(HASH) || name.equals(RESOLVE)
+                        || name.equals(DNS)) {
                     String value;
                     if (arg.indexOf('=') >= 0) {
                         value = arg.substring(arg.indexOf('=') + 1);
@@ -117,6 +128,8 @@ public final class CommandLine {
                         case STATS -> stats = value;
                         case STATS_HOST -> statsHosts.add(statsHost(value));
                         case HASH -> hashScheme = hashScheme(value);
+                        case RESOLVE -> resolveMillis = resolveInterval(value);
+                        case DNS -> dns = dnsServer(value);
                         case CONFIG -> config = value;
                         case CONFIG_TEST -> {
                             config = value;
@@ -173,7 +186,7 @@ public final class CommandLine {
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
                 stats, List.copyOf(statsHosts), drainTimeout, takeover, config, configTest, List.copyOf(sendProxy), acceptProxy,
-                hashScheme, warmup, null);
+                hashScheme, warmup, resolveMillis, dns, null);
         if (options.mode() == Options.Mode.SERVICE || options.mode() == Options.Mode.CONFIG_TEST) {
             if (config.isEmpty()) {
                 throw UsageException.usage("option '--" + (configTest ? CONFIG_TEST : CONFIG) + "' needs a file name");
@@ -289,6 +302,51 @@ public final class CommandLine {
         } catch (CheckSpec.SpecException e) {
             throw UsageException.usage("invalid --" + option + " [" + value + "]: seconds from " + CheckSpec.SECONDS_HINT);
         }
+    }
+
+    /** {@code --resolve}: seconds as the check options take them, from 1 to a day. */
+    static long resolveInterval(String value) throws UsageException {
+        try {
+            long millis = CheckSpec.seconds(value);
+            if (millis >= MIN_RESOLVE_MILLIS && millis <= MAX_RESOLVE_MILLIS) {
+                return millis;
+            }
+        } catch (CheckSpec.SpecException e) {
+            // the message below
+        }
+        throw UsageException.usage("invalid --" + RESOLVE + " [" + value + "]: seconds from 1 to 86400, e.g. 30, 1.5 or 2000ms");
+    }
+
+    /**
+     * {@code --dns ADDR[:PORT]}: an IPv4 address, or an IPv6 one (in brackets when a port follows), and the port,
+     * 53 unless given. No name: the server is what resolves names.
+     */
+    static InetSocketAddress dnsServer(String value) throws UsageException {
+        String host = value;
+        String port = null;
+        if (value.startsWith("[")) {
+            int close = value.indexOf(']');
+            host = close < 0 ? "" : value.substring(1, close);
+            String rest = close < 0 ? "x" : value.substring(close + 1);
+            if (!rest.isEmpty()) {
+                port = rest.startsWith(":") ? rest.substring(1) : "x";
+            }
+        } else if (value.indexOf(':') == value.lastIndexOf(':') && value.indexOf(':') >= 0) {
+            host = value.substring(0, value.indexOf(':'));
+            port = value.substring(value.indexOf(':') + 1);
+        }
+        boolean ipv4 = host.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+        boolean ipv6 = host.indexOf(':') >= 0 && host.matches("[0-9A-Fa-f:.]+");
+        boolean portOk = port == null || (!port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9')
+                && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535);
+        if ((ipv4 || ipv6) && portOk) {
+            try {
+                return new InetSocketAddress(InetAddress.getByName(host), port == null ? 53 : Integer.parseInt(port));
+            } catch (UnknownHostException e) {
+                // a malformed IPv6 literal: the message below
+            }
+        }
+        throw UsageException.usage("invalid --" + DNS + " [" + value + "]: an IP address and optional port, e.g. 127.0.0.1:5353 or [::1]:53");
     }
 
     private static HashScheme hashScheme(String value) throws UsageException {

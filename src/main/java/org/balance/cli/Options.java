@@ -18,6 +18,8 @@ import org.balance.proxyprotocol.ProxyProtocolConfig;
  * {@code hashScheme} is how hash groups pick a channel ({@code --hash classic|maglev}).
  * {@code warmupMillis} is the longest the process may run sessions through its relay before it serves
  * ({@code --warmup}), 0 for none.
+ * {@code resolveMillis} is how often channel names are resolved again ({@code --resolve}, 0: never), {@code dns}
+ * the server that resolves them ({@code --dns}) or null for the system's.
  * {@code requested} is {@link Mode#HELP} or
  * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
@@ -47,6 +49,8 @@ public record Options(
         boolean acceptProxy,
         HashScheme hashScheme,
         long warmupMillis,
+        long resolveMillis,
+        java.net.InetSocketAddress dns,
         Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
@@ -60,7 +64,7 @@ public record Options(
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
                 DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, List.of(), DRAIN_FOREVER, false, null, false,
-                List.of(), false, HashScheme.CLASSIC, 0, mode);
+                List.of(), false, HashScheme.CLASSIC, 0, 0, null, mode);
     }
 
     public Mode mode() {

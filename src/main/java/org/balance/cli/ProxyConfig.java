@@ -3,11 +3,16 @@ package org.balance.cli;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.balance.balancing.Endpoint;
 import org.balance.balancing.GroupType;
 import org.balance.balancing.HashScheme;
 import org.balance.balancing.Limits;
+import org.balance.discovery.DnsLookup;
+import org.balance.discovery.NameWatcher;
 import org.balance.health.HealthConfig;
 import org.balance.proxyprotocol.ProxyProtocolConfig;
 
@@ -27,6 +32,8 @@ import org.balance.proxyprotocol.ProxyProtocolConfig;
  * @param proxyProtocol the PROXY protocol headers sent to channels and expected from clients
  *                      ({@link ProxyProtocolConfig#NONE} without those options)
  * @param hashScheme    how hash groups map a client to a channel ({@code --hash})
+ * @param resolveMillis how often the channels given by name are resolved again ({@code --resolve}), 0 for never
+ * @param dns           the DNS server that resolves the channels' names ({@code --dns}), or null for the system's
  */
 public record ProxyConfig(
         int port,
@@ -48,7 +55,9 @@ public record ProxyConfig(
         long drainTimeoutMillis,
         boolean takeover,
         ProxyProtocolConfig proxyProtocol,
-        HashScheme hashScheme) {
+        HashScheme hashScheme,
+        long resolveMillis,
+        InetSocketAddress dns) {
 
     /** One channel: where to, its maxc (0: none) and its weight (1 unless given; 0 takes no new session). */
     public record ChannelConfig(Endpoint endpoint, int maxConnections, int weight) {
@@ -65,7 +74,7 @@ public record ProxyConfig(
     public ProxyConfig withTakeover(boolean takeOver) {
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
                 packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, drainTimeoutMillis, takeOver,
-                proxyProtocol, hashScheme);
+                proxyProtocol, hashScheme, resolveMillis, dns);
     }
 
     /** This configuration with {@code millis} as its drain timeout, unless it has one of its own. */
@@ -75,7 +84,14 @@ public record ProxyConfig(
         }
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
                 packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, millis, takeover,
-                proxyProtocol, hashScheme);
+                proxyProtocol, hashScheme, resolveMillis, dns);
+    }
+
+    /** This configuration with other groups: the channels' names resolved again ({@code --resolve}). */
+    public ProxyConfig withGroups(List<GroupConfig> newGroups) {
+        return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
+                packetDump, connectTimeoutSeconds, idleTimeoutSeconds, newGroups, health, stats, statsHosts, drainTimeoutMillis,
+                takeover, proxyProtocol, hashScheme, resolveMillis, dns);
     }
 
     /** The text the control socket is named after: the -b value, or 0.0.0.0 like the original. */
@@ -97,6 +113,7 @@ public record ProxyConfig(
         InetAddress bind = o.bindAddress() == null ? null : Resolver.resolve(o.bindAddress());
         InetAddress source = o.sourceAddress() == null ? null : Resolver.resolve(o.sourceAddress());
 
+        Map<String, InetAddress> viaDns = o.dns() == null ? Map.of() : startUpDns(o.channelWords(), o.dns());
         List<GroupConfig> groups = new ArrayList<>();
         List<ChannelConfig> current = new ArrayList<>();
         for (String word : o.channelWords()) {
@@ -120,7 +137,10 @@ public record ProxyConfig(
                     throw UsageException.usage("invalid port [" + spec.port() + "] in channel [" + word + "]");
                 }
             }
-            InetAddress address = Resolver.resolve(spec.host());
+            InetAddress address = viaDns.get(spec.host());
+            if (address == null) {
+                address = Resolver.resolve(spec.host());
+            }
             current.add(new ChannelConfig(Endpoint.of(spec.host(), address, channelPort), spec.maxConnections(), spec.weight()));
             if (current.size() > Limits.MAX_CHANNELS) {
                 throw UsageException.usage("too many channels in group " + groups.size() + ": at most " + Limits.MAX_CHANNELS);
@@ -135,7 +155,35 @@ public record ProxyConfig(
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
                 List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()),
                 statsHosts(o.stats(), o.statsHosts()), o.drainTimeoutMillis(), o.takeover(), proxyProtocol,
-                o.hashScheme());
+                o.hashScheme(), o.resolveMillis(), o.dns());
+    }
+
+    /**
+     * {@code --dns}: the channels' host names resolved through that server (the hosts file first, as the system's
+     * resolver does); a name it cannot resolve is an error, as without {@code --dns}. Address literals are left to
+     * {@link Resolver}.
+     */
+    private static Map<String, InetAddress> startUpDns(List<String> words, InetSocketAddress server) throws UsageException {
+        Set<String> names = new LinkedHashSet<>();
+        for (String word : words) {
+            if (separator(word) == null) {
+                String host = ChannelSpec.parse(word).host();
+                if (NameWatcher.isName(host) && Resolver.isHostName(host)) {
+                    names.add(host);
+                }
+            }
+        }
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, InetAddress> found = DnsLookup.startUp(names, server);
+        for (String name : names) {
+            if (found.get(name) == null) {
+                throw new UsageException("unknown or invalid address [" + name + "] (asked " + server.getAddress().getHostAddress()
+                        + " port " + server.getPort() + ")", ExitStatus.DATA_ERROR);
+            }
+        }
+        return found;
     }
 
     /** The {@code --stats-host} names, and the name in {@code --stats NAME:PORT} (not an address): what the endpoint answers to. */

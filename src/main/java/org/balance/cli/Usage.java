@@ -14,7 +14,7 @@ public final class Usage {
                   balance [-b addr] [-B addr] [-t sec] [-T sec] [-m spec] [-adfpHM6] \\
                           [--check[=spec]] [--check-OPTION value ...] [--stats [addr:]port] \\
                           [--stats-host name ...] [--drain-timeout sec] [--warmup sec] [--takeover] \\
-                          [--hash classic|maglev] \\
+                          [--hash classic|maglev] [--resolve sec] [--dns addr[:port]] \\
                           [--send-proxy[=spec]] [--send-proxy-v2[=spec]] [--accept-proxy] \\
                           port [h1[:p1[:maxc1]] [!%%-] [ ... hN[:pN[:maxcN]]]]
                   balance --config file [--drain-timeout sec] [--warmup sec] [--takeover]
@@ -64,6 +64,11 @@ public final class Usage {
                   --hash classic|maglev     how hash groups (%%) map clients: classic, the original's
                                             modulo (default), or maglev, consistent hashing that
                                             moves only a stopped channel's clients
+                  --resolve sec             resolve the channels' names again every sec seconds
+                                            (sooner if their TTL says so): new sessions go to a
+                                            new address, a name that fails keeps its last one
+                  --dns addr[:port]         ask this DNS server for the channels' names (at start
+                                            and with --resolve) instead of /etc/resolv.conf's
                   --send-proxy[=spec]       a PROXY protocol v1 header with the client's address
                                             first on every connection to a channel; spec
                                             group=G or channel=G.C, :off for none there

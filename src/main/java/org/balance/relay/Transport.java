@@ -5,11 +5,14 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.nio.channels.spi.SelectorProvider;
@@ -105,6 +108,14 @@ public final class Transport {
         return switch (kind) {
             case EPOLL -> new EpollSocketChannel(family);
             case NIO -> new NioSocketChannel(SelectorProvider.provider(), family);
+        };
+    }
+
+    /** An unregistered UDP channel for this transport's event loops (the DNS queries of {@code --resolve}). */
+    public DatagramChannel newDatagramChannel() {
+        return switch (kind) {
+            case EPOLL -> new EpollDatagramChannel();
+            case NIO -> new NioDatagramChannel();
         };
     }
 }

@@ -17,14 +17,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.balance.balancing.Balancer;
 import org.balance.balancing.Destination;
 import org.balance.balancing.DestinationGroup;
+import org.balance.balancing.Endpoint;
 import org.balance.balancing.GroupType;
 import org.balance.balancing.Routing;
 import org.balance.cli.ExitStatus;
 import org.balance.cli.ProxyConfig;
 import org.balance.control.ControlProtocol;
+import org.balance.discovery.DnsLookup;
+import org.balance.discovery.NameLookup;
+import org.balance.discovery.NameWatcher;
 import org.balance.control.ControlServer;
 import org.balance.control.ControlSocketFile;
 import org.balance.control.Handover;
@@ -70,6 +75,8 @@ public final class ProxyRuntime implements Running {
     private final boolean ownsShared;
     private volatile HealthMonitor health = HealthMonitor.none();
     private volatile ProxyServer server;
+    /** {@code --resolve}: resolves the channels' names again; null without it. */
+    private NameWatcher names;
     private SyslogLog syslog;
     private RunDirectory runDirectory;
     /** During a takeover: the connection to the instance whose listening socket this one took. */
@@ -188,6 +195,7 @@ public final class ProxyRuntime implements Running {
             publishControl();
             ProxyServer.startAccepting(listener);
             tellPredecessor();
+            watchNames(config);
             return this;
         } catch (StartException e) {
             stop();
@@ -266,7 +274,10 @@ public final class ProxyRuntime implements Running {
     /**
      * Makes the groups of {@code routing} those of {@code groups}: a channel configured at the same address and port
      * in the same group as one there now is that channel (its counters and switches stay, its maxc follows the
-     * configuration); any other is new and enabled. Groups beyond the configuration's are emptied.
+     * configuration); so is one configured with the same host name and port whose name now resolves to another
+     * address ({@code --resolve}, or a reload): it moves there ({@link Destination#moveTo}), new sessions go to the
+     * new address and those in progress stay where they are. Any other is new and enabled. Groups beyond the
+     * configuration's are emptied.
      */
     static void applyGroups(Routing routing, List<ProxyConfig.GroupConfig> groups) {
         for (int g = 0; g < routing.groupCount(); g++) {
@@ -279,24 +290,77 @@ public final class ProxyRuntime implements Running {
             }
             ProxyConfig.GroupConfig gc = groups.get(g);
             List<Destination> now = new ArrayList<>(dg.channels());
-            List<Destination> next = new ArrayList<>();
-            int[] weights = new int[gc.channels().size()];
-            for (ProxyConfig.ChannelConfig cc : gc.channels()) {
-                weights[next.size()] = cc.weight();
-                Destination same = null;
-                for (int i = 0; i < now.size() && same == null; i++) {
-                    if (now.get(i).endpoint().equals(cc.endpoint())) {
-                        same = now.remove(i);
+            int n = gc.channels().size();
+            Destination[] next = new Destination[n];
+            int[] weights = new int[n];
+            // First the channels at the same address, then those whose name moved: a twin that stayed keeps its own.
+            for (int i = 0; i < n; i++) {
+                ProxyConfig.ChannelConfig cc = gc.channels().get(i);
+                weights[i] = cc.weight();
+                for (int k = 0; k < now.size() && next[i] == null; k++) {
+                    if (now.get(k).endpoint().equals(cc.endpoint())) {
+                        next[i] = now.remove(k);
                     }
                 }
-                if (same == null) {
-                    same = new Destination(cc.endpoint(), cc.maxConnections(), true);
-                } else {
-                    same.setMaxConnections(cc.maxConnections());
-                }
-                next.add(same);
             }
-            dg.replace(gc.type(), next, weights);
+            for (int i = 0; i < n; i++) {
+                ProxyConfig.ChannelConfig cc = gc.channels().get(i);
+                for (int k = 0; k < now.size() && next[i] == null; k++) {
+                    Endpoint e = now.get(k).endpoint();
+                    if (e.host().equals(cc.endpoint().host()) && e.port() == cc.endpoint().port()) {
+                        next[i] = now.remove(k);
+                        next[i].moveTo(cc.endpoint());
+                    }
+                }
+                if (next[i] == null) {
+                    next[i] = new Destination(cc.endpoint(), cc.maxConnections(), true);
+                } else {
+                    next[i].setMaxConnections(cc.maxConnections());
+                }
+            }
+            dg.replace(gc.type(), List.of(next), weights);
+        }
+    }
+
+    /**
+     * {@code --resolve}: starts resolving the channels' names again every so often (none without it), on the relay's
+     * event loops, handing what moved to {@link #readdress}. Replaces the watcher a reload changed.
+     */
+    private synchronized void watchNames(ProxyConfig c) {
+        if (names != null) {
+            names.close();
+            names = null;
+        }
+        if (c.resolveMillis() <= 0 || isStopping()) {
+            return;
+        }
+        NameLookup lookup = DnsLookup.on(group.next(), transport::newDatagramChannel, c.dns());
+        names = new NameWatcher(lookup, c.resolveMillis(), new NameWatcher.Target() {
+            @Override
+            public ProxyConfig config() {
+                return config;
+            }
+
+            @Override
+            public void apply(UnaryOperator<ProxyConfig> change) {
+                readdress(change);
+            }
+        }, log);
+        names.start();
+    }
+
+    /**
+     * A name resolved to another address ({@code --resolve}): {@code change} turns the configuration in force into
+     * one with the new addresses, which goes the one apply path ({@link #applyConfig}), under this instance's lock so
+     * that a reload in between is not undone.
+     */
+    private synchronized void readdress(UnaryOperator<ProxyConfig> change) {
+        if (isStopping()) {
+            return;
+        }
+        ProxyConfig next = change.apply(config);
+        if (next != config) {
+            applyConfig(next);
         }
     }
 
@@ -314,6 +378,9 @@ public final class ProxyRuntime implements Running {
             return;
         }
         applyConfig(next);
+        if (before.resolveMillis() != next.resolveMillis() || !java.util.Objects.equals(before.dns(), next.dns())) {
+            watchNames(next);
+        }
         if (!java.util.Objects.equals(before.stats(), next.stats()) || !before.statsHosts().equals(next.statsHosts())) {
             moveStats(next);
         }
@@ -784,6 +851,10 @@ public final class ProxyRuntime implements Running {
             clean &= c.close();
         }
         health.stop();
+        if (names != null) {
+            names.close();
+            names = null;
+        }
         entrancesClean = clean;
         return clean;
     }

@@ -101,4 +101,32 @@ class ApplyGroupsTest {
         assertEquals(0, routing.group(0).channel(1).weight());
         assertEquals(GroupType.LEAST_CONNECTIONS, routing.group(0).type());
     }
+
+    @Test
+    void aNameResolvedToAnotherAddressIsTheSameChannelMovedThereAndATwinThatStayedKeepsItsOwn() throws Exception {
+        InetAddress a = InetAddress.getByName("127.0.0.2");
+        InetAddress b = InetAddress.getByName("127.0.0.3");
+        Routing routing = new Routing();
+        ProxyRuntime.applyGroups(routing, List.of(group(GroupType.ROUND_ROBIN,
+                new ChannelConfig(Endpoint.of("svc.test", a, 80), 0), new ChannelConfig(Endpoint.of("svc.test", a, 81), 0),
+                new ChannelConfig(Endpoint.of("other.test", a, 80), 0))));
+        Destination svc = routing.group(0).channel(0);
+        Destination twin = routing.group(0).channel(1);
+        Destination other = routing.group(0).channel(2);
+        svc.disable();
+        svc.addSent(100);
+
+        ProxyRuntime.applyGroups(routing, List.of(group(GroupType.ROUND_ROBIN,
+                new ChannelConfig(Endpoint.of("svc.test", b, 80), 4), new ChannelConfig(Endpoint.of("svc.test", a, 81), 0),
+                new ChannelConfig(Endpoint.of("else.test", b, 80), 0))));
+
+        assertSame(svc, routing.group(0).channel(0), "same name and port: the same channel");
+        assertEquals(Endpoint.of("svc.test", b, 80), svc.endpoint(), "at its new address");
+        assertFalse(svc.isEnabled(), "the operator's disable stays");
+        assertEquals(100, svc.bytesSent(), "counters stay");
+        assertEquals(4, svc.maxConnections());
+        assertSame(twin, routing.group(0).channel(1));
+        assertEquals(a, twin.endpoint().address().getAddress());
+        assertNotSame(other, routing.group(0).channel(2), "another name is another channel");
+    }
 }
