@@ -7,7 +7,8 @@ cd "$(dirname "$0")"
 # What the tests use beyond the JDK and Maven: ps and pgrep (procps), man and groff (man-db, groff-base),
 # setsid (util-linux), python3 (UrgentDataIT's peers: Java cannot read urgent data), and for the dashboard's
 # browser test headless chromium and its WebDriver (chromium, chromium-driver), lintian for the package, and for the
-# PROXY protocol tests (ProxyProtocolIT) the real consumers and producer of the headers (nginx-light, haproxy).
+# PROXY protocol tests (ProxyProtocolIT) the real consumers and producer of the headers (nginx-light, haproxy), and
+# for the failover pair (FailoverPairIT) keepalived and ip (iproute2) to build its network namespaces.
 # Installed from Debian's
 # packages when missing and we may.
 missing=()
@@ -21,6 +22,8 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+[ -x /usr/sbin/keepalived ] || missing+=(keepalived)
+{ [ -x /usr/sbin/ip ] || [ -x /bin/ip ]; } || missing+=(iproute2)
 if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
