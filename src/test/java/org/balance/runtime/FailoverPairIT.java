@@ -233,7 +233,7 @@ class FailoverPairIT {
                 .replace("@INTERFACE@", "eth0")
                 .replace("@PRIORITY@", String.valueOf(priority))
                 .replace("@VIP@", VIP + "/24");
-        assertTrue(!conf.contains("@"), conf);
+        assertTrue(!conf.matches("(?s).*@[A-Z_]+@.*"), conf);
         Path file = dir.resolve(lb + "-keepalived.conf");
         Files.writeString(file, conf);
         return file;
@@ -244,7 +244,7 @@ class FailoverPairIT {
         Path vrrpPid = dir.resolve(lb + "-vrrp.pid");
         Files.deleteIfExists(vrrpPid);
         keepaliveds.put(lb, startIn(lb, lb + "-keepalived.log", Map.of(), KEEPALIVED.toString(),
-                "--dont-fork", "--log-console", "--log-detail", "--vrrp", "--use-file", conf.toString(),
+                "--dont-fork", "--log-console", "--log-detail", "--no-syslog", "--vrrp", "--use-file", conf.toString(),
                 "--pid", dir.resolve(lb + "-keepalived.pid").toString(), "--vrrp_pid", vrrpPid.toString()));
         await(lb + "'s keepalived running", 10, () -> readPid(vrrpPid) > 0, () -> log(lb + "-keepalived.log"));
     }
@@ -321,6 +321,8 @@ class FailoverPairIT {
         Thread.sleep((long) (LOSS_AFTER * 1000));
         double lost = System.currentTimeMillis() / 1000.0;
         loss.happen();
+        Files.writeString(dir.resolve("loss-" + name.replace(' ', '-') + ".txt"), String.format(java.util.Locale.ROOT,
+                "%.3f lost, %.3f done%n", lost, System.currentTimeMillis() / 1000.0));
         assertTrue(loop.waitFor((long) LOOP_SECONDS + 10, TimeUnit.SECONDS), name + ": the client loop did not end");
         List<Session> sessions = new ArrayList<>();
         for (String line : Files.readAllLines(out)) {
@@ -444,6 +446,16 @@ class FailoverPairIT {
 
     @AfterEach
     void cleanUp() throws Exception {
+        // what the clients, balances and keepalived said, for a look after the run (the temporary directory goes)
+        Path keep = HOME.resolve("target/failover-run");
+        Files.createDirectories(keep);
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f) && f.getFileName().toString().matches(".*\\.(log|txt|conf)")) {
+                    Files.copy(f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
         for (Process p : processes) {
             p.destroyForcibly();
         }
