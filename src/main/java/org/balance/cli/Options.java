@@ -2,6 +2,7 @@ package org.balance.cli;
 
 import java.util.List;
 import org.balance.balancing.HashScheme;
+import org.balance.policy.PolicyConfig;
 import org.balance.proxyprotocol.ProxyProtocolConfig;
 
 /**
@@ -16,6 +17,7 @@ import org.balance.proxyprotocol.ProxyProtocolConfig;
  * {@code sendProxy} are the {@code --send-proxy} and {@code --send-proxy-v2} options in the order given,
  * {@code acceptProxy} is {@code --accept-proxy}.
  * {@code hashScheme} is how hash groups pick a channel ({@code --hash classic|maglev}).
+ * {@code policy} is {@code --allow}, {@code --deny}, {@code --source-limit} and {@code --log-sessions}.
  * {@code requested} is {@link Mode#HELP} or
  * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
@@ -44,6 +46,7 @@ public record Options(
         List<ProxyProtocolConfig.Send> sendProxy,
         boolean acceptProxy,
         HashScheme hashScheme,
+        PolicyConfig policy,
         Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
@@ -57,7 +60,7 @@ public record Options(
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
                 DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, List.of(), DRAIN_FOREVER, false, null, false,
-                List.of(), false, HashScheme.CLASSIC, mode);
+                List.of(), false, HashScheme.CLASSIC, PolicyConfig.NONE, mode);
     }
 
     public Mode mode() {

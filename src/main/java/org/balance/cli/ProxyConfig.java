@@ -9,6 +9,7 @@ import org.balance.balancing.GroupType;
 import org.balance.balancing.HashScheme;
 import org.balance.balancing.Limits;
 import org.balance.health.HealthConfig;
+import org.balance.policy.PolicyConfig;
 import org.balance.proxyprotocol.ProxyProtocolConfig;
 
 /**
@@ -27,6 +28,7 @@ import org.balance.proxyprotocol.ProxyProtocolConfig;
  * @param proxyProtocol the PROXY protocol headers sent to channels and expected from clients
  *                      ({@link ProxyProtocolConfig#NONE} without those options)
  * @param hashScheme    how hash groups map a client to a channel ({@code --hash})
+ * @param policy        source lists, the per-source limit and the session log ({@link PolicyConfig#NONE} without them)
  */
 public record ProxyConfig(
         int port,
@@ -48,7 +50,8 @@ public record ProxyConfig(
         long drainTimeoutMillis,
         boolean takeover,
         ProxyProtocolConfig proxyProtocol,
-        HashScheme hashScheme) {
+        HashScheme hashScheme,
+        PolicyConfig policy) {
 
     /** One channel: where to, its maxc (0: none) and its weight (1 unless given; 0 takes no new session). */
     public record ChannelConfig(Endpoint endpoint, int maxConnections, int weight) {
@@ -65,7 +68,7 @@ public record ProxyConfig(
     public ProxyConfig withTakeover(boolean takeOver) {
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
                 packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, drainTimeoutMillis, takeOver,
-                proxyProtocol, hashScheme);
+                proxyProtocol, hashScheme, policy);
     }
 
     /** This configuration with {@code millis} as its drain timeout, unless it has one of its own. */
@@ -75,7 +78,7 @@ public record ProxyConfig(
         }
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
                 packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, millis, takeover,
-                proxyProtocol, hashScheme);
+                proxyProtocol, hashScheme, policy);
     }
 
     /** The text the control socket is named after: the -b value, or 0.0.0.0 like the original. */
@@ -135,7 +138,7 @@ public record ProxyConfig(
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
                 List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()),
                 statsHosts(o.stats(), o.statsHosts()), o.drainTimeoutMillis(), o.takeover(), proxyProtocol,
-                o.hashScheme());
+                o.hashScheme(), o.policy());
     }
 
     /** The {@code --stats-host} names, and the name in {@code --stats NAME:PORT} (not an address): what the endpoint answers to. */
