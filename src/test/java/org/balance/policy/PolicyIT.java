@@ -25,6 +25,7 @@ import org.balance.support.Backend;
 import org.balance.support.Exposition;
 import org.balance.support.InProcessBalance;
 import org.balance.support.Net;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -289,6 +290,51 @@ class PolicyIT {
             assertEquals(1, backend.accepted());
             assertEquals("refused-list", lineOf(balance, "10.0.0.9:40001").group(10));
             assertEquals("client-closed", lineOf(balance, "10.0.0.8:40000").group(10));
+        }
+    }
+
+    /**
+     * On an IPv6 listener (-6): ::1 counts against its /64, and IPv4 clients arrive IPv4-mapped yet match IPv4 rules
+     * and count as their IPv4 address.
+     */
+    @Test
+    void ipv6ClientsAndIpv4MappedOnes() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        try (Socket probe = new Socket()) {
+            probe.bind(new InetSocketAddress(v6, 0));
+        } catch (IOException e) {
+            Assumptions.assumeTrue(false, "no IPv6 loopback here: " + e.getMessage());
+        }
+        try (Backend backend = new Backend("b", Backend.ECHO);
+             InProcessBalance balance = InProcessBalance.start(
+                     List.of("-6", "--source-limit", "1", "--deny", "127.0.0.9", "--log-sessions"), backend.channel())) {
+            Socket first = new Socket();
+            first.connect(new InetSocketAddress(v6, balance.port), 5000);
+            first.setSoTimeout(10_000);
+            Net.roundTrip(first, "v6");
+            Socket second = new Socket();
+            String secondName = "[0:0:0:0:0:0:0:1]:";
+            try (second) {
+                second.connect(new InetSocketAddress(v6, balance.port), 5000);
+                secondName = "[::1]:" + second.getLocalPort();
+                second.setSoTimeout(10_000);
+                second.getOutputStream().write("x\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals(-1, second.getInputStream().read());
+            } catch (SocketException e) {
+                assertTrue(e.getMessage().contains("reset") || e.getMessage().contains("Broken pipe"), e.getMessage());
+            }
+            try (Socket v4 = from("127.0.0.2", balance.port)) {
+                Net.roundTrip(v4, "mapped");
+                assertRefused("127.0.0.2", balance.port); // counted as 127.0.0.2, its one place taken
+            }
+            assertRefused("127.0.0.9", balance.port); // ::ffff:127.0.0.9 matches the IPv4 rule
+            assertEquals(2, balance.runtime.sessions().refused(Refusal.LIMIT));
+            assertEquals(1, balance.runtime.sessions().refused(Refusal.LIST));
+            assertEquals(2, backend.accepted());
+            first.close();
+            if (!secondName.endsWith(":")) {
+                assertEquals("refused-limit", lineOf(balance, secondName).group(10));
+            }
         }
     }
 }
