@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import org.balance.balancing.Destination;
 import org.balance.relay.SessionRecord.End;
@@ -45,8 +44,8 @@ final class ClientSideHandler extends RelayHandler {
     public void channelActive(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
         settings.sessions().opened(client);
-        if (trace != null && client.localAddress() instanceof InetSocketAddress local) {
-            trace.listenPort = local.getPort();
+        if (trace != null) {
+            trace.accepted(client);
         }
         if (settings.log().isDebug()) {
             settings.log().debug("connect from " + client.remoteAddress());

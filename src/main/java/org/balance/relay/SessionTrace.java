@@ -1,5 +1,6 @@
 package org.balance.relay;
 
+import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import org.balance.relay.SessionRecord.End;
 
@@ -10,7 +11,9 @@ import org.balance.relay.SessionRecord.End;
 final class SessionTrace {
     private final long acceptedNanos = System.nanoTime();
     Origin origin;
-    int listenPort;
+    /** The connection's own client address: the log's until an origin is known (none if the PROXY header never came). */
+    private InetSocketAddress connection;
+    private int listenPort;
     private long connectStartNanos;
     private long connectNanos = -1;
     private int group = -1;
@@ -27,6 +30,12 @@ final class SessionTrace {
         }
     }
 
+    void accepted(Channel client) {
+        Origin own = Origin.of(client);
+        connection = own.source();
+        listenPort = own.destination() == null ? 0 : own.destination().getPort();
+    }
+
     void connecting() {
         connectStartNanos = System.nanoTime();
     }
@@ -40,7 +49,7 @@ final class SessionTrace {
 
     SessionRecord record(End otherwise) {
         end(otherwise);
-        return new SessionRecord(origin == null ? null : origin.source(), listenPort, group, channel, server, connectNanos,
+        return new SessionRecord(origin == null ? connection : origin.source(), listenPort, group, channel, server, connectNanos,
                 System.nanoTime() - acceptedNanos, sent, received, end);
     }
 }

@@ -290,6 +290,14 @@ class PolicyIT {
             assertEquals(1, backend.accepted());
             assertEquals("refused-list", lineOf(balance, "10.0.0.9:40001").group(10));
             assertEquals("client-closed", lineOf(balance, "10.0.0.8:40000").group(10));
+            try (Socket bad = from("127.0.0.3", balance.port)) {
+                String name = client(bad);
+                bad.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals(-1, bad.getInputStream().read());
+                Matcher m = lineOf(balance, name); // no header: the connection's own address
+                assertEquals("no-proxy-header", m.group(10));
+                assertEquals("-", m.group(3));
+            }
         }
     }
 
