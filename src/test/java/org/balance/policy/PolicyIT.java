@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +20,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.balance.cli.CommandLine;
+import org.balance.cli.Options;
 import org.balance.cli.ProxyConfig;
 import org.balance.relay.Admission.Refusal;
+import org.balance.runtime.Service;
+import org.balance.runtime.SystemdNotify;
 import org.balance.stats.PrometheusText;
 import org.balance.stats.StatusJson;
 import org.balance.support.Backend;
@@ -28,6 +34,7 @@ import org.balance.support.Net;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Source lists, per-source limits and the session log on real loopback sockets: clients connect from different
@@ -342,6 +349,34 @@ class PolicyIT {
             first.close();
             if (!secondName.endsWith(":")) {
                 assertEquals("refused-limit", lineOf(balance, secondName).group(10));
+            }
+        }
+    }
+
+    /** The same through the --config file and its reload (what SIGHUP runs): the per-source table survives it. */
+    @Test
+    void aConfigFileReloadChangesTheLimit(@TempDir Path dir) throws Exception {
+        int port = Net.freePort();
+        Path file = dir.resolve("balance.conf");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        try (Backend backend = new Backend("b", Backend.ECHO)) {
+            Files.writeString(file, "--source-limit 1 " + port + " " + backend.channel() + "\n");
+            Service service = Service.start(file, false, Options.DRAIN_FOREVER, errStream, errStream, null,
+                    SystemdNotify.none());
+            try (Socket held = from("127.0.0.2", port)) {
+                Net.roundTrip(held, "held");
+                assertRefused("127.0.0.2", port);
+                Files.writeString(file, "--source-limit 2 --log-sessions " + port + " " + backend.channel() + "\n");
+                service.reload();
+                try (Socket second = from("127.0.0.2", port)) {
+                    Net.roundTrip(second, "second");
+                    assertRefused("127.0.0.2", port); // held (from before the reload) + second = 2
+                }
+                Net.await("a session line after the reload", Duration.ofSeconds(10),
+                        () -> err.toString(StandardCharsets.UTF_8).contains("end refused-limit"));
+            } finally {
+                service.stop();
             }
         }
     }
