@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.balance.balancing.HashScheme;
 import org.balance.health.CheckSpec;
+import org.balance.policy.Cidr;
+import org.balance.policy.PolicyConfig;
 import org.balance.proxyprotocol.ProxyProtocolConfig;
 
 /**
@@ -50,6 +52,14 @@ public final class CommandLine {
     static final String DNS = "dns";
     /** {@code --resolve}'s bounds: at most once a second, at least once a day. */
     private static final long MIN_RESOLVE_MILLIS = 1000, MAX_RESOLVE_MILLIS = 86_400_000;
+    /** {@code --source-limit N}: at most N sessions at once per client address (IPv6: per /64). */
+    static final String SOURCE_LIMIT = "source-limit";
+    /** {@code --allow CIDR}, repeatable: only clients in these blocks are served. */
+    static final String ALLOW = "allow";
+    /** {@code --deny CIDR}, repeatable: clients in these blocks are refused (deny wins over allow). */
+    static final String DENY = "deny";
+    /** {@code --log-sessions}: one line per session when it ends. */
+    static final String LOG_SESSIONS = "log-sessions";
     private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
@@ -59,7 +69,7 @@ public final class CommandLine {
 
     private static List<String> longOptions() {
         List<String> names = new ArrayList<>(List.of("help", "version", STATS, STATS_HOST, DRAIN_TIMEOUT, WARMUP, TAKEOVER, CONFIG,
-                CONFIG_TEST, SEND_PROXY, SEND_PROXY_V2, ACCEPT_PROXY, HASH, RESOLVE, DNS));
+                CONFIG_TEST, SEND_PROXY, SEND_PROXY_V2, ACCEPT_PROXY, HASH, RESOLVE, DNS, SOURCE_LIMIT, ALLOW, DENY, LOG_SESSIONS));
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
     }
@@ -68,7 +78,10 @@ public final class CommandLine {
         boolean autodisable = false, debug = false, foreground = false, hashFailover = false;
         boolean interactive = false, memoryMap = false, packetDump = false, ipv6 = false;
         String bind = null, source = null, command = null, stats = null, config = null;
-        boolean takeover = false, configTest = false, acceptProxy = false;
+        boolean takeover = false, configTest = false, acceptProxy = false, logSessions = false;
+        int sourceLimit = 0;
+        List<Cidr> allow = new ArrayList<>();
+        List<Cidr> deny = new ArrayList<>();
         List<ProxyProtocolConfig.Send> sendProxy = new ArrayList<>();
         long drainTimeout = Options.DRAIN_FOREVER;
         long warmup = 0;
@@ -98,14 +111,14 @@ public final class CommandLine {
                 if (requested != null) {
                     return Options.request(requested);
                 }
-                if (name.equals(TAKEOVER) || name.equals(ACCEPT_PROXY)) {
+                if (name.equals(TAKEOVER) || name.equals(ACCEPT_PROXY) || name.equals(LOG_SESSIONS)) {
                     if (arg.indexOf('=') >= 0) {
                         throw UsageException.usage("option '--" + name + "' doesn't allow an argument");
                     }
-                    if (name.equals(TAKEOVER)) {
-                        takeover = true;
-                    } else {
-                        acceptProxy = true;
+                    switch (name) {
+                        case TAKEOVER -> takeover = true;
+                        case ACCEPT_PROXY -> acceptProxy = true;
+                        default -> logSessions = true;
                     }
                     continue;
                 }
@@ -115,7 +128,7 @@ public final class CommandLine {
                 }
                 if (name.equals(STATS) || name.equals(STATS_HOST) || name.equals(DRAIN_TIMEOUT) || name.equals(WARMUP)
                         || name.equals(CONFIG) || name.equals(CONFIG_TEST) || name.equals(HASH) || name.equals(RESOLVE)
-                        || name.equals(DNS)) {
+                        || name.equals(DNS) || name.equals(SOURCE_LIMIT) || name.equals(ALLOW) || name.equals(DENY)) {
                     String value;
                     if (arg.indexOf('=') >= 0) {
                         value = arg.substring(arg.indexOf('=') + 1);
@@ -130,6 +143,9 @@ public final class CommandLine {
                         case HASH -> hashScheme = hashScheme(value);
                         case RESOLVE -> resolveMillis = resolveInterval(value);
                         case DNS -> dns = dnsServer(value);
+                        case SOURCE_LIMIT -> sourceLimit = sourceLimit(value);
+                        case ALLOW -> allow.add(cidr(ALLOW, value));
+                        case DENY -> deny.add(cidr(DENY, value));
                         case CONFIG -> config = value;
                         case CONFIG_TEST -> {
                             config = value;
@@ -186,7 +202,7 @@ public final class CommandLine {
         Options options = new Options(autodisable, bind, source, command, debug, foreground, hashFailover,
                 interactive, memoryMap, packetDump, connectTimeout, idleTimeout, ipv6, List.copyOf(operands), List.copyOf(checks),
                 stats, List.copyOf(statsHosts), drainTimeout, takeover, config, configTest, List.copyOf(sendProxy), acceptProxy,
-                hashScheme, warmup, resolveMillis, dns, null);
+                hashScheme, warmup, resolveMillis, dns, PolicyConfig.of(allow, deny, sourceLimit, logSessions), null);
         if (options.mode() == Options.Mode.SERVICE || options.mode() == Options.Mode.CONFIG_TEST) {
             if (config.isEmpty()) {
                 throw UsageException.usage("option '--" + (configTest ? CONFIG_TEST : CONFIG) + "' needs a file name");
@@ -211,6 +227,27 @@ public final class CommandLine {
             throw new UsageException("unknown or invalid address []", ExitStatus.DATA_ERROR);
         }
         return options;
+    }
+
+    /** {@code --source-limit N}: a whole number from 1 to 100000. */
+    static int sourceLimit(String value) throws UsageException {
+        boolean number = !value.isEmpty() && value.length() <= 6 && value.chars().allMatch(c -> c >= '0' && c <= '9');
+        int n = number ? Integer.parseInt(value) : -1;
+        if (n < PolicyConfig.MIN_SOURCE_LIMIT || n > PolicyConfig.MAX_SOURCE_LIMIT) {
+            throw UsageException.usage("invalid --" + SOURCE_LIMIT + " [" + value + "]: sessions per client address, "
+                    + PolicyConfig.MIN_SOURCE_LIMIT + " to " + PolicyConfig.MAX_SOURCE_LIMIT);
+        }
+        return n;
+    }
+
+    /** {@code --allow CIDR} or {@code --deny CIDR}: an IPv4 or IPv6 address, with or without a prefix length. */
+    static Cidr cidr(String option, String value) throws UsageException {
+        try {
+            return Cidr.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw UsageException.usage("invalid --" + option + " [" + value + "]: " + e.getMessage()
+                    + "; an address or address/prefix, e.g. 10.0.0.0/8 or 2001:db8::/32");
+        }
     }
 
     /** The long option's full name, from the name or a prefix of it that only one option has. */

@@ -2,6 +2,7 @@ package org.balance.cli;
 
 import java.util.List;
 import org.balance.balancing.HashScheme;
+import org.balance.policy.PolicyConfig;
 import org.balance.proxyprotocol.ProxyProtocolConfig;
 
 /**
@@ -20,6 +21,7 @@ import org.balance.proxyprotocol.ProxyProtocolConfig;
  * ({@code --warmup}), 0 for none.
  * {@code resolveMillis} is how often channel names are resolved again ({@code --resolve}, 0: never), {@code dns}
  * the server that resolves them ({@code --dns}) or null for the system's.
+ * {@code policy} is {@code --allow}, {@code --deny}, {@code --source-limit} and {@code --log-sessions}.
  * {@code requested} is {@link Mode#HELP} or
  * {@link Mode#VERSION} for {@code --help} and {@code --version}, null otherwise.
  */
@@ -51,6 +53,7 @@ public record Options(
         long warmupMillis,
         long resolveMillis,
         java.net.InetSocketAddress dns,
+        PolicyConfig policy,
         Mode requested) {
 
     public static final int DEFAULT_CONNECT_TIMEOUT = 5;
@@ -64,7 +67,7 @@ public record Options(
     static Options request(Mode mode) {
         return new Options(false, null, null, null, false, false, false, false, false, false,
                 DEFAULT_CONNECT_TIMEOUT, 0, false, List.of(), List.of(), null, List.of(), DRAIN_FOREVER, false, null, false,
-                List.of(), false, HashScheme.CLASSIC, 0, 0, null, mode);
+                List.of(), false, HashScheme.CLASSIC, 0, 0, null, PolicyConfig.NONE, mode);
     }
 
     public Mode mode() {

@@ -14,6 +14,7 @@ import org.balance.balancing.Limits;
 import org.balance.discovery.DnsLookup;
 import org.balance.discovery.NameWatcher;
 import org.balance.health.HealthConfig;
+import org.balance.policy.PolicyConfig;
 import org.balance.proxyprotocol.ProxyProtocolConfig;
 
 /**
@@ -34,6 +35,7 @@ import org.balance.proxyprotocol.ProxyProtocolConfig;
  * @param hashScheme    how hash groups map a client to a channel ({@code --hash})
  * @param resolveMillis how often the channels given by name are resolved again ({@code --resolve}), 0 for never
  * @param dns           the DNS server that resolves the channels' names ({@code --dns}), or null for the system's
+ * @param policy        source lists, the per-source limit and the session log ({@link PolicyConfig#NONE} without them)
  */
 public record ProxyConfig(
         int port,
@@ -57,7 +59,8 @@ public record ProxyConfig(
         ProxyProtocolConfig proxyProtocol,
         HashScheme hashScheme,
         long resolveMillis,
-        InetSocketAddress dns) {
+        InetSocketAddress dns,
+        PolicyConfig policy) {
 
     /** One channel: where to, its maxc (0: none) and its weight (1 unless given; 0 takes no new session). */
     public record ChannelConfig(Endpoint endpoint, int maxConnections, int weight) {
@@ -74,7 +77,7 @@ public record ProxyConfig(
     public ProxyConfig withTakeover(boolean takeOver) {
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
                 packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, drainTimeoutMillis, takeOver,
-                proxyProtocol, hashScheme, resolveMillis, dns);
+                proxyProtocol, hashScheme, resolveMillis, dns, policy);
     }
 
     /** This configuration with {@code millis} as its drain timeout, unless it has one of its own. */
@@ -84,14 +87,14 @@ public record ProxyConfig(
         }
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
                 packetDump, connectTimeoutSeconds, idleTimeoutSeconds, groups, health, stats, statsHosts, millis, takeover,
-                proxyProtocol, hashScheme, resolveMillis, dns);
+                proxyProtocol, hashScheme, resolveMillis, dns, policy);
     }
 
     /** This configuration with other groups: the channels' names resolved again ({@code --resolve}). */
     public ProxyConfig withGroups(List<GroupConfig> newGroups) {
         return new ProxyConfig(port, bindAddress, bindText, sourceAddress, ipv6, autodisable, hashFailover, debug, foreground,
                 packetDump, connectTimeoutSeconds, idleTimeoutSeconds, newGroups, health, stats, statsHosts, drainTimeoutMillis,
-                takeover, proxyProtocol, hashScheme, resolveMillis, dns);
+                takeover, proxyProtocol, hashScheme, resolveMillis, dns, policy);
     }
 
     /** The text the control socket is named after: the -b value, or 0.0.0.0 like the original. */
@@ -155,7 +158,7 @@ public record ProxyConfig(
                 o.debug(), o.foreground(), o.packetDump(), o.connectTimeoutSeconds(), o.idleTimeoutSeconds(),
                 List.copyOf(groups), health, o.stats() == null ? null : statsAddress(o.stats()),
                 statsHosts(o.stats(), o.statsHosts()), o.drainTimeoutMillis(), o.takeover(), proxyProtocol,
-                o.hashScheme(), o.resolveMillis(), o.dns());
+                o.hashScheme(), o.resolveMillis(), o.dns(), o.policy());
     }
 
     /**

@@ -16,6 +16,7 @@ public final class Usage {
                           [--stats-host name ...] [--drain-timeout sec] [--warmup sec] [--takeover] \\
                           [--hash classic|maglev] [--resolve sec] [--dns addr[:port]] \\
                           [--send-proxy[=spec]] [--send-proxy-v2[=spec]] [--accept-proxy] \\
+                          [--source-limit n] [--allow cidr ...] [--deny cidr ...] [--log-sessions] \\
                           port [h1[:p1[:maxc1]] [!%%-] [ ... hN[:pN[:maxcN]]]]
                   balance --config file [--drain-timeout sec] [--warmup sec] [--takeover]
                   balance --config-test file
@@ -76,6 +77,13 @@ public final class Usage {
                   --accept-proxy            every client starts with a PROXY header (v1 or v2)
                                             from a front proxy, within 3 s: its address is
                                             the client's (hash, --send-proxy, logs)
+                  --source-limit n          at most n sessions at once per client address (IPv6:
+                                            per /64); more are reset at once (1-100000)
+                  --allow cidr              serve only clients in these blocks (repeatable;
+                                            10.0.0.0/8, 2001:db8::/32, or an address)
+                  --deny cidr               refuse clients in these blocks (repeatable; deny wins)
+                  --log-sessions            one line per session when it ends: addresses, channel,
+                                            connect time, duration, bytes, how it ended
                   --config file             serve every command line of file in this process;
                                             SIGHUP reads it again and applies it in place
                   --config-test file        check file as --config would read it

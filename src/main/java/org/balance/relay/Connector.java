@@ -51,6 +51,7 @@ final class Connector {
                 log.debug("no channel available (" + selection.outcome() + "), closing client " + client.remoteAddress());
             }
             settings.sessions().nothingAvailable();
+            session.ending(SessionRecord.End.CONNECT_FAILED);
             client.close();
             return;
         }
@@ -73,6 +74,7 @@ final class Connector {
             destination.release();
             Throwable why = e.getCause() == null ? e : e.getCause();
             trouble.failed(client.eventLoop(), "connect to " + destination + ": " + ProxyServer.reason(why));
+            session.ending(SessionRecord.End.CONNECT_FAILED);
             client.close();
             return;
         }
@@ -87,7 +89,7 @@ final class Connector {
         } else if (urgent.nioOobInline() != null) {
             config.setOption(urgent.nioOobInline(), true);
         }
-        server.pipeline().addLast(new ServerSideHandler(settings, urgent, client, destination));
+        server.pipeline().addLast(new ServerSideHandler(settings, urgent, client, destination, session.trace));
         // The slot goes back when this connection closes, whichever way: a failed connect closes it too.
         server.closeFuture().addListener(closed -> destination.release());
         // Registering on the client's own event loop completes at once: both sockets share one thread.
@@ -107,7 +109,7 @@ final class Connector {
                     return;
                 }
                 boolean written = settings.policy().beforeRelay(server, selection.group(), selection.channel(), origin);
-                session.established(client, server, destination, written);
+                session.established(client, server, selection.group(), selection.channel(), destination, written);
                 return;
             }
             server.close();

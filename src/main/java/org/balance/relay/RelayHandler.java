@@ -40,6 +40,8 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     protected final UrgentData urgent;
     protected Destination destination;
     protected Channel peer;
+    /** What {@code --log-sessions} notes about the session, or null when it is off. */
+    protected SessionTrace trace;
     /** Epoll reported an urgent byte on this side that no read has begun with yet. */
     private boolean urgentUnread;
     /** While an urgent byte waits to go out: the rest of its read, and what came after (ByteBuf or UrgentFirst). */
@@ -112,6 +114,13 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
             destination.addSent(n);
         } else {
             destination.addReceived(n);
+        }
+        if (trace != null) {
+            if (towardsServer()) {
+                trace.sent += n;
+            } else {
+                trace.received += n;
+            }
         }
         PacketDump dump = settings.packetDump();
         if (!urgentFirst) {
@@ -304,6 +313,13 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         closeOnFlush(self);
     }
 
+    /** Notes how the session ends, unless something ended it before. */
+    final void ending(SessionRecord.End why) {
+        if (trace != null) {
+            trace.end(why);
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (held != null) {
@@ -321,6 +337,7 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         if (settings.log().isDebug()) {
             settings.log().debug((towardsServer() ? "client" : "server") + " side error: " + cause);
         }
+        ending(SessionRecord.End.RESET);
         closeBoth(ctx.channel(), peer);
     }
 

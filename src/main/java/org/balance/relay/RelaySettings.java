@@ -14,6 +14,8 @@ import org.balance.log.Log;
  * @param autodisable        -a: what a failed connect does to its channel, or null when off
  * @param sessions           the instance's session counts
  * @param policy             what decides or decorates sessions before the relay ({@link SessionPolicy#NONE}: nothing)
+ * @param admission          who may start a session once its origin is known ({@link Admission#ALL}: everyone)
+ * @param sessionLog         where ended sessions are written ({@code --log-sessions}), or null when off
  */
 public record RelaySettings(
         Balancer balancer,
@@ -24,5 +26,7 @@ public record RelaySettings(
         Autodisable autodisable,
         PacketDump packetDump,
         SessionCounters sessions,
-        SessionPolicy policy) {
+        SessionPolicy policy,
+        Admission admission,
+        SessionSink sessionLog) {
 }

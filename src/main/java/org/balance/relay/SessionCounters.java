@@ -24,6 +24,8 @@ public final class SessionCounters {
     private final LongAdder unavailable = new LongAdder();
     private final LongAdder headerRejected = new LongAdder();
     private final LongAdder inProgress = new LongAdder();
+    private final LongAdder refusedLimit = new LongAdder();
+    private final LongAdder refusedList = new LongAdder();
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
 
     void opened(Channel client) {
@@ -39,6 +41,15 @@ public final class SessionCounters {
 
     void nothingAvailable() {
         unavailable.increment();
+    }
+
+    void refuse(Admission.Refusal why) {
+        (why == Admission.Refusal.LIMIT ? refusedLimit : refusedList).increment();
+    }
+
+    /** Clients closed before any channel was chosen: over {@code --source-limit}, or by {@code --allow} / {@code --deny}. */
+    public long refused(Admission.Refusal why) {
+        return (why == Admission.Refusal.LIMIT ? refusedLimit : refusedList).sum();
     }
 
     /** A client was closed before any channel was chosen: its PROXY header ({@code --accept-proxy}) was missing or invalid. */

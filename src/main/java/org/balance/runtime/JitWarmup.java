@@ -30,6 +30,7 @@ import org.balance.balancing.Destination;
 import org.balance.balancing.Endpoint;
 import org.balance.balancing.Routing;
 import org.balance.log.Log;
+import org.balance.relay.Admission;
 import org.balance.relay.ProxyServer;
 import org.balance.relay.RelaySettings;
 import org.balance.relay.SessionCounters;
@@ -108,7 +109,7 @@ public final class JitWarmup {
             routing.group(0).add(new Destination(
                     Endpoint.of("127.0.0.1", loopback, ((InetSocketAddress) backend.localAddress()).getPort()), 0, true));
             RelaySettings settings = new RelaySettings(new Balancer(routing, false), log, 5_000, 0, null, null, null,
-                    new SessionCounters(), SessionPolicy.NONE);
+                    new SessionCounters(), SessionPolicy.NONE, Admission.ALL, null);
             proxy = new ProxyServer(transport, loops, settings).bind(new InetSocketAddress(loopback, 0), false);
             ProxyServer.startAccepting(proxy);
             load = new Load(transport, loops, (InetSocketAddress) proxy.localAddress(), requests);

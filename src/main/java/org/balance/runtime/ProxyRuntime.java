@@ -46,6 +46,10 @@ import org.balance.relay.ProxyServer;
 import org.balance.relay.RelaySettings;
 import org.balance.relay.SessionCounters;
 import org.balance.relay.SessionPolicy;
+import org.balance.policy.RefusalLog;
+import org.balance.policy.SessionLog;
+import org.balance.policy.SourceLimits;
+import org.balance.policy.SourcePolicy;
 import org.balance.proxyprotocol.ProxyProtocolPolicy;
 import org.balance.relay.Transport;
 import org.balance.stats.Snapshot;
@@ -64,6 +68,11 @@ public final class ProxyRuntime implements Running {
     private final EventLoopGroup group;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final SessionCounters sessions = new SessionCounters();
+    /** {@code --source-limit}'s counts: the instance's, so that a reload keeps counting the sessions in progress. */
+    private final SourceLimits sourceLimits = new SourceLimits();
+    private final RefusalLog refusals = new RefusalLog(RefusalLog.INTERVAL_MILLIS);
+    /** {@code --log-sessions}' writer, started the first time a configuration asks for it; null until then. */
+    private SessionLog sessionLog;
     private volatile Channel listener;
     private volatile ControlServer control;
     private volatile StatsServer stats;
@@ -268,7 +277,22 @@ public final class ProxyRuntime implements Running {
                 c.autodisable() ? new Autodisable(log, health) : null,
                 c.packetDump() && !background ? new PacketDump(out) : null,
                 sessions,
-                c.proxyProtocol().isNone() ? SessionPolicy.NONE : ProxyProtocolPolicy.of(c.proxyProtocol(), log, sessions));
+                c.proxyProtocol().isNone() ? SessionPolicy.NONE : ProxyProtocolPolicy.of(c.proxyProtocol(), log, sessions),
+                SourcePolicy.of(c.policy(), sourceLimits, refusals, log),
+                c.policy().logSessions() ? sessionLog() : null);
+    }
+
+    /** The session log's writer, started on first use (a configuration with {@code --log-sessions}). */
+    private synchronized SessionLog sessionLog() {
+        if (sessionLog == null) {
+            sessionLog = SessionLog.start(log, "balance-sessions-" + config.port());
+        }
+        return sessionLog;
+    }
+
+    /** {@code --source-limit}'s table of sessions open per source. */
+    public SourceLimits sourceLimits() {
+        return sourceLimits;
     }
 
     /**
@@ -815,6 +839,9 @@ public final class ProxyRuntime implements Running {
             c.shutdownCommands();
         }
         if (ownsShared) {
+            if (sessionLog != null) {
+                sessionLog.close();
+            }
             if (syslog != null) {
                 syslog.close();
             }
@@ -822,6 +849,9 @@ public final class ProxyRuntime implements Running {
         } else {
             // The event loops go on for the other instances of the process: this one's sessions end here.
             sessions.closeAll();
+            if (sessionLog != null) {
+                sessionLog.close();
+            }
         }
         stopped.countDown();
         cutDrainShort();

@@ -111,6 +111,11 @@ public final class PrometheusText {
         all.metricSnapshot(CounterSnapshot.builder().name("balance_proxy_header_rejected")
                 .help("Client connections closed before a channel was chosen: PROXY header missing, late or invalid")
                 .dataPoint(counter(Labels.EMPTY, s.headerRejected())).build());
+        all.metricSnapshot(CounterSnapshot.builder().name("balance_sessions_refused")
+                .help("Client connections closed before a channel was chosen: over --source-limit (limit), "
+                        + "by --allow/--deny (list)")
+                .dataPoint(counter(Labels.of("reason", "limit"), s.refusedLimit()))
+                .dataPoint(counter(Labels.of("reason", "list"), s.refusedList())).build());
         all.metricSnapshot(gauge("balance_sessions_in_progress", "Client connections open", s.inProgress()));
         if (s.openFds() >= 0) {
             all.metricSnapshot(gauge("balance_open_fds", "File descriptors in use", s.openFds()));

@@ -11,6 +11,7 @@ import org.balance.balancing.DestinationGroup;
 import org.balance.balancing.Routing;
 import org.balance.health.ChannelStatus;
 import org.balance.health.HealthMonitor;
+import org.balance.relay.Admission;
 import org.balance.relay.SessionCounters;
 
 /**
@@ -20,9 +21,11 @@ import org.balance.relay.SessionCounters;
  *
  * @param checks whether health checks are configured (then every row has a check verdict)
  * @param headerRejected client connections closed because their PROXY header was missing or invalid ({@code --accept-proxy})
+ * @param refusedLimit   client connections refused over {@code --source-limit}
+ * @param refusedList    client connections refused by {@code --allow} / {@code --deny}
  */
 public record Snapshot(long takenMillis, long startedMillis, long pid, boolean checks, long accepted, long unavailable,
-                       long headerRejected, long inProgress, long openFds, long maxFds, List<Group> groups) {
+                       long headerRejected, long refusedLimit, long refusedList, long inProgress, long openFds, long maxFds, List<Group> groups) {
 
     /** One group: its number, {@code RR}, {@code Hash} or {@code LC} as {@code show} prints it, and its channels. */
     public record Group(int number, String type, List<Row> channels) {
@@ -95,7 +98,8 @@ public record Snapshot(long takenMillis, long startedMillis, long pid, boolean c
             max = unix.getMaxFileDescriptorCount();
         }
         return new Snapshot(System.currentTimeMillis(), startedMillis, ProcessHandle.current().pid(), checks,
-                sessions.accepted(), sessions.unavailable(), sessions.headerRejectedCount(), sessions.inProgress(), open, max, List.copyOf(groups));
+                sessions.accepted(), sessions.unavailable(), sessions.headerRejectedCount(),
+                sessions.refused(Admission.Refusal.LIMIT), sessions.refused(Admission.Refusal.LIST), sessions.inProgress(), open, max, List.copyOf(groups));
     }
 
     /** Every channel of every group, in order. */

@@ -25,6 +25,7 @@ public final class StatusJson {
                 .member("accepted", s.accepted())
                 .member("unavailable", s.unavailable())
                 .member("proxy_header_rejected", s.headerRejected())
+                .name("refused").open().member("limit", s.refusedLimit()).member("list", s.refusedList()).close()
                 .member("in_progress", s.inProgress())
                 .member("open_fds", s.openFds())
                 .member("max_fds", s.maxFds());
