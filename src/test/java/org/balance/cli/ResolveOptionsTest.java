@@ -42,7 +42,7 @@ class ResolveOptionsTest {
                     e.getMessage());
         }
         UsageException ambiguous = assertThrows(UsageException.class, () -> CommandLine.parse("--d", "5", "80", "h1"));
-        assertEquals("option '--d' is ambiguous; possibilities: '--drain-timeout' '--dns'", ambiguous.getMessage());
+        assertEquals("option '--d' is ambiguous; possibilities: '--drain-timeout' '--dns' '--deny'", ambiguous.getMessage());
     }
 
     @Test
