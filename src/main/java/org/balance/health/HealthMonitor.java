@@ -106,6 +106,7 @@ public final class HealthMonitor {
         config = newConfig;
         Map<Destination, ChannelMonitor> next = new IdentityHashMap<>();
         List<ChannelMonitor> fresh = new ArrayList<>();
+        List<ChannelMonitor> inOrder = new ArrayList<>(); // channel order: first checks spread in it, as at start
         if (newConfig.isConfigured()) {
             forEachChannel((g, c, d) -> {
                 CheckPlan plan = newConfig.plan(g, c);
@@ -115,10 +116,12 @@ public final class HealthMonitor {
                 ChannelMonitor old = monitors.get(d);
                 if (old != null && sameSource && old.group == g && old.channel == c && old.plan.equals(plan)) {
                     next.put(d, old);
+                    inOrder.add(old);
                 } else {
                     ChannelMonitor cm = new ChannelMonitor(g, c, d, plan, loops.next(), checker, this, log);
                     next.put(d, cm);
                     fresh.add(cm);
+                    inOrder.add(cm);
                     changes.putIfAbsent(d, System.currentTimeMillis());
                 }
             });
@@ -138,7 +141,7 @@ public final class HealthMonitor {
             enabled = false;
         } else if (!wasConfigured) {
             enabled = true;
-            spread(new ArrayList<>(monitors.values()));
+            spread(inOrder);
         } else if (enabled) {
             spread(fresh);
         }
