@@ -652,6 +652,11 @@ class Bench:
         name = proc_name(target, phase)
         env = self.env_for(target)
         argv = proxy_argv(kind_of(target), self.tmp, self.logdir, name, port, backend_port)
+        if kind_of(target) == "balance" and (env.get("BALANCE_ARGS") or env.get("BALANCE_CHANNELS")):
+            # bench knobs, not balance's: options before the port (BALANCE_ARGS), and channel words instead of the
+            # one backend (BALANCE_CHANNELS, {backend} standing for its port), to measure what an option costs
+            channels = env.get("BALANCE_CHANNELS", "127.0.0.1:{backend}").replace("{backend}", str(backend_port))
+            argv = argv[:2] + env.get("BALANCE_ARGS", "").split() + [argv[2]] + channels.split()
         stats_port = None
         if kind_of(target) == "balance" and env.get("BALANCE_STATS"):
             # a bench knob, not balance's: --stats on a free port, and /metrics scraped every second meanwhile
