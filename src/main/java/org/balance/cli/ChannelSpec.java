@@ -99,6 +99,13 @@ public record ChannelSpec(String host, String port, int maxConnections, int weig
                 return false;
             }
         }
-        return true;
+        // An IPv6 address has dots only in an IPv4 tail, and either "::" or all eight groups (seven with that
+        // tail): so 10.0.0.5:80:0:5 and cafe:80:0:5 are channels with a weight, not addresses.
+        int lastColon = word.lastIndexOf(':');
+        if (word.lastIndexOf('.', lastColon) >= 0) {
+            return false;
+        }
+        boolean dottedTail = word.indexOf('.', lastColon) >= 0;
+        return word.contains("::") || colons == (dottedTail ? 6 : 7);
     }
 }

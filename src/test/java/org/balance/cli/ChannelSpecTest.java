@@ -63,4 +63,20 @@ class ChannelSpecTest {
         assertThrows(UsageException.class, () -> ChannelSpec.parse("h:80:-1"));
         assertThrows(UsageException.class, () -> ChannelSpec.parse("h:::"));
     }
+
+    @Test
+    void anIpv4AddressOrAHexLookingNameWithAllFourFieldsIsAChannelWithAWeightNotAnIpv6Address() throws Exception {
+        ChannelSpec v4 = ChannelSpec.parse("127.0.0.1:8080:0:5");
+        assertEquals("127.0.0.1", v4.host());
+        assertEquals("8080", v4.port());
+        assertEquals(5, v4.weight());
+        ChannelSpec hexName = ChannelSpec.parse("cafe:80:4:2");
+        assertEquals("cafe", hexName.host());
+        assertEquals(4, hexName.maxConnections());
+        assertEquals(2, hexName.weight());
+        assertEquals("2001:db8::1", ChannelSpec.parse("2001:db8::1").host());
+        assertEquals("::ffff:10.1.1.3", ChannelSpec.parse("::ffff:10.1.1.3").host());
+        assertEquals("1:2:3:4:5:6:7:8", ChannelSpec.parse("1:2:3:4:5:6:7:8").host());
+        assertEquals("1:2:3:4:5:6:10.0.0.1", ChannelSpec.parse("1:2:3:4:5:6:10.0.0.1").host());
+    }
 }
