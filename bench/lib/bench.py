@@ -471,9 +471,10 @@ def run_wrk(port, secs, conns, close):
 
 # ----------------------------------------------------------------------------------------------- servers
 
-def start_nginx(procs, tmp, logdir, port):
+def start_nginx(procs, tmp, logdir, port, pp_port):
     """The HTTP backend (on CPU 0): its own configuration, pid file, temp paths and error log, all named
-    nginx-backend*, so that it never shares a file with an nginx stream proxy (nginx-stream-*)."""
+    nginx-backend*, so that it never shares a file with an nginx stream proxy (nginx-stream-*). The same files also
+    on pp_port for connections that begin with a PROXY protocol header (a variant with --send-proxy)."""
     www = os.path.join(tmp, "www")
     os.makedirs(www, exist_ok=True)
     with open(os.path.join(www, "small"), "wb") as f:
@@ -501,6 +502,7 @@ http {{
     keepalive_timeout 300s;
     server {{
         listen 127.0.0.1:{port} backlog=4096;
+        listen 127.0.0.1:{pp_port} proxy_protocol backlog=4096;
         root {www};
         location / {{ }}
     }}
@@ -654,8 +656,10 @@ class Bench:
         argv = proxy_argv(kind_of(target), self.tmp, self.logdir, name, port, backend_port)
         if kind_of(target) == "balance" and (env.get("BALANCE_ARGS") or env.get("BALANCE_CHANNELS")):
             # bench knobs, not balance's: options before the port (BALANCE_ARGS), and channel words instead of the
-            # one backend (BALANCE_CHANNELS, {backend} standing for its port), to measure what an option costs
+            # one backend (BALANCE_CHANNELS, {backend} standing for its port, {backend_pp} for the HTTP backend's port
+            # that expects a PROXY protocol header), to measure what an option costs
             channels = env.get("BALANCE_CHANNELS", "127.0.0.1:{backend}").replace("{backend}", str(backend_port))
+            channels = channels.replace("{backend_pp}", str(getattr(self, "backend_pp_port", backend_port)))
             argv = argv[:2] + env.get("BALANCE_ARGS", "").split() + [argv[2]] + channels.split()
         stats_port = None
         if kind_of(target) == "balance" and env.get("BALANCE_STATS"):
@@ -1224,7 +1228,8 @@ class Bench:
         nginx_port, iperf_port = free_port(), free_port()
         try:
             iperf = start_iperf_server(self.procs, iperf_port)
-            nginx = start_nginx(self.procs, self.tmp, self.logdir, nginx_port)
+            self.backend_pp_port = free_port()
+            nginx = start_nginx(self.procs, self.tmp, self.logdir, nginx_port, self.backend_pp_port)
             if "bulk" in phases:
                 self.phase_bulk(iperf_port, iperf.pid)
             if "http" in phases:
