@@ -284,7 +284,10 @@ class ReliabilityIT {
                     }
                 }
                 assertEquals(5, onDoomed.size());
-                doomed.close(); // the listener goes away and its connections are reset
+                // the listener goes away (and is gone: a close alone may leave it accepting into its backlog while its
+                // accept thread leaves, and a new session could then land there unanswered), its connections reset
+                doomed.stopListening();
+                doomed.close();
                 for (Socket s : onDoomed) {
                     s.setSoTimeout(5000);
                     InputStream in = s.getInputStream();
