@@ -69,6 +69,30 @@ class LauncherIT {
         }
     }
 
+    /**
+     * On a newer JDK where one is installed (Temurin 25 beside Debian's 17 here), the proxy starts and serves and says
+     * nothing on stderr: before, JDK 22 and later printed four WARNING lines about Netty's System.loadLibrary.
+     */
+    @Test
+    void aNewerJdkStartsTheProxyWithoutWarnings() throws Exception {
+        java.nio.file.Path jdk = java.nio.file.Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(jdk.resolve("bin/java")),
+                "no JDK 25 at " + jdk);
+        try (org.balance.support.Backend backend = new org.balance.support.Backend("a", org.balance.support.Backend.IDENTIFY)) {
+            int port = org.balance.support.Net.freePort();
+            try (BalanceProcess p = BalanceProcess.start(dir, java.util.Map.of("JAVA_HOME", jdk.toString()),
+                    "-f", "-b", "127.0.0.1", String.valueOf(port), backend.channel())) {
+                java.nio.file.Path socket = dir.resolve("balance." + port + ".127.0.0.1");
+                org.balance.support.Net.await("the control socket", java.time.Duration.ofSeconds(60),
+                        () -> java.nio.file.Files.exists(socket) || !p.isAlive());
+                try (java.net.Socket s = org.balance.support.Net.connect(port)) {
+                    assertEquals("a", org.balance.support.Net.readLine(s));
+                }
+                assertEquals("", p.stderr(), "nothing on stderr");
+            }
+        }
+    }
+
     @Test
     void helpAndVersionAnswerOnStandardOutputWithStatus0() throws Exception {
         BalanceProcess.Result help = run("--help");
