@@ -60,6 +60,11 @@ public final class CommandLine {
     static final String DENY = "deny";
     /** {@code --log-sessions}: one line per session when it ends. */
     static final String LOG_SESSIONS = "log-sessions";
+    /** The long options that take no value. */
+    private static final List<String> LONG_FLAGS = List.of(TAKEOVER, ACCEPT_PROXY, LOG_SESSIONS);
+    /** The long options whose value is the next word, or attached with '='. */
+    private static final List<String> LONG_WITH_VALUE = List.of(STATS, STATS_HOST, DRAIN_TIMEOUT, WARMUP, CONFIG,
+            CONFIG_TEST, HASH, RESOLVE, DNS, SOURCE_LIMIT, ALLOW, DENY);
     private static final List<String> LONG = longOptions();
     /** Upper bound for -t and -T: a day is far more than any sane timeout, and the value fits a timer. */
     private static final int MAX_TIMEOUT_SECONDS = 86_400;
@@ -68,8 +73,9 @@ public final class CommandLine {
     }
 
     private static List<String> longOptions() {
-        List<String> names = new ArrayList<>(List.of("help", "version", STATS, STATS_HOST, DRAIN_TIMEOUT, WARMUP, TAKEOVER, CONFIG,
-                CONFIG_TEST, SEND_PROXY, SEND_PROXY_V2, ACCEPT_PROXY, HASH, RESOLVE, DNS, SOURCE_LIMIT, ALLOW, DENY, LOG_SESSIONS));
+        List<String> names = new ArrayList<>(List.of("help", "version", SEND_PROXY, SEND_PROXY_V2));
+        names.addAll(LONG_FLAGS);
+        names.addAll(LONG_WITH_VALUE);
         names.addAll(CheckOptions.LONG);
         return List.copyOf(names);
     }
@@ -111,7 +117,7 @@ public final class CommandLine {
                 if (requested != null) {
                     return Options.request(requested);
                 }
-                if (name.equals(TAKEOVER) || name.equals(ACCEPT_PROXY) || name.equals(LOG_SESSIONS)) {
+                if (LONG_FLAGS.contains(name)) {
                     if (arg.indexOf('=') >= 0) {
                         throw UsageException.usage("option '--" + name + "' doesn't allow an argument");
                     }
@@ -126,9 +132,7 @@ public final class CommandLine {
                     sendProxy.add(sendProxy(name, arg));
                     continue;
                 }
-                if (name.equals(STATS) || name.equals(STATS_HOST) || name.equals(DRAIN_TIMEOUT) || name.equals(WARMUP)
-                        || name.equals(CONFIG) || name.equals(CONFIG_TEST) || name.equals(HASH) || name.equals(RESOLVE)
-                        || name.equals(DNS) || name.equals(SOURCE_LIMIT) || name.equals(ALLOW) || name.equals(DENY)) {
+                if (LONG_WITH_VALUE.contains(name)) {
                     String value;
                     if (arg.indexOf('=') >= 0) {
                         value = arg.substring(arg.indexOf('=') + 1);
