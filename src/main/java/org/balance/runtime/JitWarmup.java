@@ -1,27 +1,22 @@
 package org.balance.runtime;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
-import io.netty.util.ReferenceCountUtil;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,23 +40,38 @@ import org.balance.relay.Transport;
  * ramp before the port serves, where a restart ({@code --takeover}: the old instance serves meanwhile) or a standby
  * that waits for its traffic pays nothing for it.
  *
- * <p>What runs: a small HTTP-like server and a client, both on the relay's own event loops, and between them a
- * {@link ProxyServer} of its own with the instance's transport and settings' classes: new connections each with one
- * request and answer, ending in either order (the client's FIN first, or the server's), and keep-alive connections
- * with many requests, {@link #CONCURRENCY} at a time. The compilers' work is read from their threads' CPU time in
- * /proc (Linux): idle once it has not grown for {@link #IDLE_MILLIS}. Nothing of it is left when it returns.
+ * <p>What runs: a {@link ProxyServer} of its own, with the instance's transport and settings' classes, <b>on the
+ * event loops that will serve</b>; and around it a client and a small HTTP-like server made of the JDK's blocking
+ * sockets on threads of their own, never Netty's. That is what makes the compiled code fit the real traffic: the
+ * compilers specialise Netty's code for the types and branches they have seen, and code compiled for a warm-up
+ * whose client and server were Netty channels too (and whose event loops were shut down after it) met other
+ * types and branches in real traffic and was thrown away and compiled again: 4.9 s of C2 compilation after an
+ * 8-second warm-up (JFR's jdk.Compilation and jdk.Deoptimization events, 2026-12-06). Sessions: new connections
+ * each with one request and answer, ending in either order (the client's FIN first, or the server's), and
+ * keep-alive connections with many requests, {@link #CONCURRENCY} at a time. The compilers' work is read from their
+ * threads' CPU time in /proc (Linux): idle once it has not grown for {@link #IDLE_MILLIS}. Nothing of it is left
+ * when it returns: its listening sockets, sessions and threads are gone, the event loops serve on.
  */
 public final class JitWarmup {
-    /** Sessions in flight at once. */
-    static final int CONCURRENCY = 16;
+    /**
+     * Sessions in flight at once: client threads, and as many server threads. Few, so that the compilers, which
+     * share the proxy's core with them, get most of it: with 2 the compilers were idle after 4.0 s, with 4 they
+     * were still busy at the 6-second budget (one pinned core, 2026-12-06).
+     */
+    static final int CONCURRENCY = 2;
     /** Requests on one keep-alive connection. */
     static final int KEEP_ALIVE_REQUESTS = 50;
     /** The compilers count as idle when their CPU time has not grown for this long. */
     static final long IDLE_MILLIS = 150;
     /** The load runs at least this long before the compilers' idleness counts. */
     static final long MIN_MILLIS = 300;
+    /** The longest a warm-up socket waits for its peer: a stuck session ends the warm-up, never the start. */
+    private static final int SOCKET_TIMEOUT_MILLIS = 2_000;
 
     private static final byte[] REQUEST = "GET /warmup HTTP/1.1\r\nHost: balance\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** The last request of a session that the server ends: it answers, then closes first. */
+    private static final byte[] CLOSING_REQUEST =
+            "GET /close HTTP/1.1\r\nHost: balance\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ANSWER = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n".getBytes(StandardCharsets.US_ASCII);
 
     /** What the warm-up did: sessions and requests, how long it took, and whether the compilers had gone idle. */
@@ -77,74 +87,57 @@ public final class JitWarmup {
     }
 
     /**
-     * {@code --warmup}: runs the warm-up for at most {@code budgetMillis} on event loops of its own (compiled code
-     * serves every thread of the JVM), and says what it did in {@code log}.
+     * {@code --warmup}: runs the warm-up for at most {@code budgetMillis} on {@code loops}, the event loops that
+     * will serve (compiled code serves every thread of the JVM, but the branches and types it was compiled for are
+     * those it saw), and says what it did in {@code log}.
      */
-    public static void before(long budgetMillis, Transport transport, Log log) throws InterruptedException {
-        EventLoopGroup loops = ProxyRuntime.newLoops(transport);
-        try {
-            log.notice("warm-up: " + run(transport, loops, Log.QUIET, budgetMillis));
-        } finally {
-            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
+    public static void before(long budgetMillis, Transport transport, EventLoopGroup loops, Log log)
+            throws InterruptedException {
+        log.notice("warm-up: " + run(transport, loops, Log.QUIET, budgetMillis));
     }
 
     /** Runs the warm-up for at most {@code budgetMillis} on {@code loops}. */
     static Result run(Transport transport, EventLoopGroup loops, Log log, long budgetMillis) throws InterruptedException {
         long started = System.nanoTime();
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        AtomicLong requests = new AtomicLong();
-        Channel backend = null;
         Channel proxy = null;
         Load load = null;
         boolean idle = false;
-        try {
-            backend = new ServerBootstrap()
-                    .group(loops)
-                    .channelFactory(() -> transport.newServerChannel(false))
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(new Server())
-                    .bind(new InetSocketAddress(loopback, 0)).sync().channel();
-            Routing routing = new Routing();
-            routing.group(0).add(new Destination(
-                    Endpoint.of("127.0.0.1", loopback, ((InetSocketAddress) backend.localAddress()).getPort()), 0, true));
-            RelaySettings settings = new RelaySettings(new Balancer(routing, false), log, 5_000, 0, null, null, null,
-                    new SessionCounters(), SessionPolicy.NONE, Admission.ALL, null);
-            proxy = new ProxyServer(transport, loops, settings).bind(new InetSocketAddress(loopback, 0), false);
-            ProxyServer.startAccepting(proxy);
-            load = new Load(transport, loops, (InetSocketAddress) proxy.localAddress(), requests);
-            load.start();
-            long deadline = started + TimeUnit.MILLISECONDS.toNanos(budgetMillis);
-            long minimum = started + TimeUnit.MILLISECONDS.toNanos(MIN_MILLIS);
-            long compiling = compilerTicks();
-            long quietSince = System.nanoTime();
-            while (System.nanoTime() < deadline && !load.failed()) {
-                Thread.sleep(25);
-                long now = compilerTicks();
-                if (now != compiling) {
-                    compiling = now;
-                    quietSince = System.nanoTime();
-                } else if (System.nanoTime() > minimum
-                        && System.nanoTime() - quietSince > TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS)) {
-                    idle = true;
-                    break;
+        try (Backend backend = new Backend(loopback)) {
+            try {
+                Routing routing = new Routing();
+                routing.group(0).add(new Destination(Endpoint.of("127.0.0.1", loopback, backend.port()), 0, true));
+                RelaySettings settings = new RelaySettings(new Balancer(routing, false), log, 5_000, 0, null, null, null,
+                        new SessionCounters(), SessionPolicy.NONE, Admission.ALL, null);
+                proxy = new ProxyServer(transport, loops, settings).bind(new InetSocketAddress(loopback, 0), false);
+                ProxyServer.startAccepting(proxy);
+                load = new Load((InetSocketAddress) proxy.localAddress());
+                long deadline = started + TimeUnit.MILLISECONDS.toNanos(budgetMillis);
+                long minimum = started + TimeUnit.MILLISECONDS.toNanos(MIN_MILLIS);
+                long compiling = compilerTicks();
+                long quietSince = System.nanoTime();
+                while (System.nanoTime() < deadline && !load.failed()) {
+                    Thread.sleep(25);
+                    long now = compilerTicks();
+                    if (now != compiling) {
+                        compiling = now;
+                        quietSince = System.nanoTime();
+                    } else if (System.nanoTime() > minimum
+                            && System.nanoTime() - quietSince > TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS)) {
+                        idle = true;
+                        break;
+                    }
+                }
+            } finally {
+                if (load != null) {
+                    load.stop();
+                }
+                if (proxy != null) {
+                    proxy.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
                 }
             }
-        } finally {
-            if (load != null) {
-                load.stop();
-            }
-            if (proxy != null) {
-                proxy.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-            }
-            if (backend != null) {
-                backend.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-            }
-            if (load != null) {
-                load.awaitEnd();
-            }
         }
-        return new Result(load.sessions.get(), requests.get(),
+        return new Result(load.sessions.get(), load.requests.get(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), idle);
     }
 
@@ -175,165 +168,164 @@ public final class JitWarmup {
         return total;
     }
 
-    /** Answers every read with one canned answer; on a request that says "close", closes after the answer. */
-    @ChannelHandler.Sharable
-    private static final class Server extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            boolean close = msg instanceof ByteBuf buf && buf.readableBytes() > 0 && buf.getByte(buf.readerIndex()) == 'C';
-            ReferenceCountUtil.release(msg);
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(ANSWER))
-                    .addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownEvent) {
-                ctx.close();
+    /** Reads one request (up to its blank line); false at the end of the stream. */
+    private static boolean readRequest(InputStream in, byte[] buf) throws IOException {
+        int have = 0;
+        while (have < 4 || buf[have - 4] != '\r' || buf[have - 3] != '\n' || buf[have - 2] != '\r' || buf[have - 1] != '\n') {
+            if (have == buf.length) {
+                throw new IOException("warm-up request too long");
             }
-            ctx.fireUserEventTriggered(evt);
+            int n = in.read(buf, have, buf.length - have);
+            if (n < 0) {
+                if (have == 0) {
+                    return false;
+                }
+                throw new EOFException("warm-up request cut short");
+            }
+            have += n;
         }
+        return true;
+    }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+    /** Reads exactly {@code len} bytes. */
+    private static void readAnswer(InputStream in, byte[] buf, int len) throws IOException {
+        for (int have = 0; have < len; ) {
+            int n = in.read(buf, have, len - have);
+            if (n < 0) {
+                throw new EOFException("warm-up answer cut short");
+            }
+            have += n;
         }
     }
 
-    /** Keeps {@link #CONCURRENCY} client sessions going through the proxy until stopped. */
-    private static final class Load {
-        private final Transport transport;
-        private final EventLoopGroup loops;
-        private final InetSocketAddress proxy;
-        private final AtomicLong requests;
-        final AtomicLong sessions = new AtomicLong();
-        private final AtomicInteger inFlight = new AtomicInteger();
-        private volatile boolean running = true;
-        private volatile boolean failed;
+    /** Reads until the peer's end of stream. */
+    private static void drain(InputStream in, byte[] buf) throws IOException {
+        while (in.read(buf) >= 0) {
+            // nothing more is expected; whatever comes is dropped
+        }
+    }
 
-        Load(Transport transport, EventLoopGroup loops, InetSocketAddress proxy, AtomicLong requests) {
-            this.transport = transport;
-            this.loops = loops;
-            this.proxy = proxy;
-            this.requests = requests;
+    /**
+     * The server behind the warm-up's proxy: {@link #CONCURRENCY} threads taking turns at one listening socket,
+     * each serving one connection at a time: every request gets {@link #ANSWER}; after a {@link #CLOSING_REQUEST}
+     * the server closes first, otherwise it closes when the client has ended its side.
+     */
+    private static final class Backend implements AutoCloseable {
+        private final ServerSocket listener;
+        private final List<Thread> threads = new ArrayList<>();
+
+        Backend(InetAddress loopback) throws InterruptedException {
+            try {
+                listener = new ServerSocket(0, 1024, loopback);
+            } catch (IOException e) {
+                throw new IllegalStateException("warm-up: cannot listen on loopback: " + e.getMessage(), e);
+            }
+            for (int i = 0; i < CONCURRENCY; i++) {
+                Thread t = new Thread(this::serve, "balance-warmup-server-" + i);
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
         }
 
-        void start() {
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        private void serve() {
+            byte[] buf = new byte[1024];
+            while (!listener.isClosed()) {
+                try (Socket s = listener.accept()) {
+                    s.setTcpNoDelay(true);
+                    s.setSoTimeout(SOCKET_TIMEOUT_MILLIS);
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream();
+                    while (readRequest(in, buf)) {
+                        out.write(ANSWER);
+                        if (buf[5] == 'c') { // GET /close
+                            break;
+                        }
+                    }
+                } catch (IOException e) {
+                    // the listener closed, or a session broke off: the client counts failures
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                listener.close();
+            } catch (IOException ignored) {
+                // closing is all that is wanted
+            }
+            for (Thread t : threads) {
+                t.join(2 * SOCKET_TIMEOUT_MILLIS);
+            }
+        }
+    }
+
+    /** {@link #CONCURRENCY} client threads, each running one session after another through the proxy until stopped. */
+    private static final class Load {
+        /** More failed sessions than this end the warm-up: something is wrong, and the start must not wait on it. */
+        private static final int MAX_FAILURES = 100;
+
+        private final InetSocketAddress proxy;
+        private final List<Thread> threads = new ArrayList<>();
+        final AtomicLong sessions = new AtomicLong();
+        final AtomicLong requests = new AtomicLong();
+        private final AtomicInteger failures = new AtomicInteger();
+        private volatile boolean running = true;
+
+        Load(InetSocketAddress proxy) {
+            this.proxy = proxy;
             for (int i = 0; i < CONCURRENCY; i++) {
-                next(i);
+                int first = i;
+                Thread t = new Thread(() -> run(first), "balance-warmup-client-" + i);
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
             }
         }
 
         boolean failed() {
-            return failed;
+            return failures.get() > MAX_FAILURES;
         }
 
-        void stop() {
+        /** Stops starting sessions and waits (bounded) for those in flight to end. */
+        void stop() throws InterruptedException {
             running = false;
-        }
-
-        /** Waits (bounded) for the sessions in flight to end. */
-        void awaitEnd() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
+            for (Thread t : threads) {
+                t.join(2 * SOCKET_TIMEOUT_MILLIS);
             }
         }
 
-        /** Session number {@code n}: one in four is keep-alive; of the others, half end with the server's FIN. */
-        private void next(long n) {
-            if (!running) {
-                return;
-            }
-            inFlight.incrementAndGet();
-            int kind = (int) (n % 4);
-            int requestsWanted = kind == 3 ? KEEP_ALIVE_REQUESTS : 1;
-            boolean serverCloses = kind == 1;
-            new Bootstrap()
-                    .group(loops)
-                    .channelFactory(() -> transport.newSocketChannel(false))
-                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new Client(requestsWanted, serverCloses));
-                        }
-                    })
-                    .connect(proxy)
-                    .addListener((ChannelFutureListener) f -> {
-                        if (!f.isSuccess()) {
-                            failed = true;
-                            ended();
-                        }
-                    });
-            sessions.incrementAndGet();
-        }
-
-        private void ended() {
-            inFlight.decrementAndGet();
-            next(sessions.get());
-        }
-
-        /** Sends a request, reads the answer, again as many times as wanted, then ends its side. */
-        private final class Client extends ChannelInboundHandlerAdapter {
-            private final int wanted;
-            private final boolean serverCloses;
-            private int answered;
-            private int pending;
-
-            Client(int wanted, boolean serverCloses) {
-                this.wanted = wanted;
-                this.serverCloses = serverCloses;
-            }
-
-            @Override
-            public void channelActive(ChannelHandlerContext ctx) {
-                send(ctx);
-            }
-
-            private void send(ChannelHandlerContext ctx) {
-                ByteBuf request = ctx.alloc().buffer(REQUEST.length + 1);
-                boolean last = answered + 1 == wanted;
-                request.writeByte(last && serverCloses ? 'C' : 'G').writeBytes(REQUEST, 1, REQUEST.length - 1);
-                pending = ANSWER.length;
-                ctx.writeAndFlush(request);
-            }
-
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (msg instanceof ByteBuf buf) {
-                    pending -= buf.readableBytes();
+        /** Session number n, n + CONCURRENCY, ...: one in four is keep-alive; of the others, half end with the server's FIN. */
+        private void run(long n) {
+            byte[] buf = new byte[1024];
+            for (; running && !failed(); n += CONCURRENCY) {
+                int kind = (int) (n % 4);
+                int wanted = kind == 3 ? KEEP_ALIVE_REQUESTS : 1;
+                boolean serverCloses = kind == 1;
+                try (Socket s = new Socket(Proxy.NO_PROXY)) { // no SOCKS layer or proxy lookup: less for the compilers
+                    s.setTcpNoDelay(true);
+                    s.setSoTimeout(SOCKET_TIMEOUT_MILLIS);
+                    s.connect(proxy, SOCKET_TIMEOUT_MILLIS);
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream();
+                    for (int i = 0; i < wanted; i++) {
+                        out.write(serverCloses && i + 1 == wanted ? CLOSING_REQUEST : REQUEST);
+                        readAnswer(in, buf, ANSWER.length);
+                        requests.incrementAndGet();
+                    }
+                    if (!serverCloses) {
+                        s.shutdownOutput();
+                    }
+                    drain(in, buf);
+                    sessions.incrementAndGet();
+                } catch (IOException e) {
+                    failures.incrementAndGet();
                 }
-                ReferenceCountUtil.release(msg);
-                if (pending > 0) {
-                    return;
-                }
-                answered++;
-                requests.incrementAndGet();
-                if (answered < wanted && running) {
-                    send(ctx);
-                } else if (!serverCloses) {
-                    ((DuplexChannel) ctx.channel()).shutdownOutput();
-                }
-            }
-
-            @Override
-            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                if (evt instanceof ChannelInputShutdownEvent) {
-                    ctx.close();
-                }
-                ctx.fireUserEventTriggered(evt);
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                ended();
-                ctx.fireChannelInactive();
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                ctx.close();
             }
         }
     }

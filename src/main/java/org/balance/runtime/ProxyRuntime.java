@@ -162,7 +162,7 @@ public final class ProxyRuntime implements Running {
         SyslogLog syslog = background ? openSyslog(transport, loops) : null;
         Log log = syslog != null ? syslog : new StderrLog(err, config.debug() && !background);
         NettyLog.routeTo(log);
-        warmUp(warmupMillis, transport, log);
+        warmUp(warmupMillis, transport, loops, log);
         ProxyRuntime runtime = new ProxyRuntime(config, new Shared(transport, loops, log, out, background, runDirectory), true);
         runtime.syslog = syslog;
         return runtime.startUp(runDirectory);
@@ -174,12 +174,12 @@ public final class ProxyRuntime implements Running {
     }
 
     /** {@code --warmup}: sessions through the relay before anything serves ({@link JitWarmup}); 0 for none. */
-    static void warmUp(long warmupMillis, Transport transport, Log log) throws StartException {
+    static void warmUp(long warmupMillis, Transport transport, EventLoopGroup loops, Log log) throws StartException {
         if (warmupMillis <= 0) {
             return;
         }
         try {
-            JitWarmup.before(warmupMillis, transport, log);
+            JitWarmup.before(warmupMillis, transport, loops, log);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartException("interrupted while warming up", ExitStatus.SOFTWARE);

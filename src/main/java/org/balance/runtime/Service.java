@@ -81,7 +81,7 @@ public final class Service implements Running {
         EventLoopGroup loops = ProxyRuntime.newLoops(transport);
         Log log = new StderrLog(err, debug);
         NettyLog.routeTo(log);
-        ProxyRuntime.warmUp(warmupMillis, transport, log);
+        ProxyRuntime.warmUp(warmupMillis, transport, loops, log);
         Service service = new Service(file, drainTimeoutMillis,
                 new ProxyRuntime.Shared(transport, loops, log, out, false, runDirectory), notify);
         try {

@@ -1,6 +1,7 @@
 package org.balance.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The warm-up runs real sessions through the relay on loopback on the given event loops, within its budget, and
- * leaves nothing behind: no listening port, no session, nothing logged.
+ * leaves nothing behind: no listening port, no session, no thread of its own, nothing logged; the event loops,
+ * those that will serve, go on.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class JitWarmupIT {
@@ -50,7 +52,10 @@ class JitWarmupIT {
                 assertTrue(r.requests() > r.sessions(), name + ": keep-alive sessions carry many requests: " + r);
                 assertTrue(r.millis() < 5_000, name + ": " + r);
                 Net.await(name + ": its sockets closed", java.time.Duration.ofSeconds(5), () -> sockets() == before);
+                assertEquals(0, Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().startsWith("balance-warmup-")).count(), name + ": its threads ended");
                 assertEquals("", said.toString(StandardCharsets.UTF_8), name + ": nothing to say");
+                assertFalse(loops.isShuttingDown(), name + ": the event loops serve on");
             } finally {
                 loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             }

@@ -35,6 +35,10 @@ class ServiceScriptIT {
     Path dir;
 
     private Process service(String config) throws Exception {
+        return service(config, java.util.Map.of());
+    }
+
+    private Process service(String config, java.util.Map<String, String> environment) throws Exception {
         Path conf = dir.resolve("test.conf");
         Files.writeString(conf, config);
         ProcessBuilder pb = new ProcessBuilder("setsid", SCRIPT.toString(), conf.toString())
@@ -47,6 +51,8 @@ class ServiceScriptIT {
             pb.environment().put("BALANCE_JAR", jar);
         }
         pb.environment().put("BALANCE_RUNDIR", dir.toString());
+        pb.environment().remove("BALANCE_WARMUP");
+        pb.environment().putAll(environment);
         return pb.start();
     }
 
@@ -110,6 +116,27 @@ class ServiceScriptIT {
             assertEquals(0, exitStatus(service), stderr());
             assertTrue(!Net.accepts("127.0.0.1", first) && !Net.accepts("127.0.0.1", second), "ports closed");
             Net.await("balance ended", Duration.ofSeconds(10), () -> ProcessHandle.of(jvm).isEmpty());
+        }
+    }
+
+    /** The unit's BALANCE_WARMUP: the JIT warm-up runs before the ports serve, and says so. */
+    @Test
+    void theUnitsWarmUpRunsBeforeThePortsServe() throws Exception {
+        try (Backend a = new Backend("a", Backend.IDENTIFY)) {
+            int port = Net.freePort();
+            Process service = service(port + " " + a.channel() + "\n", java.util.Map.of("BALANCE_WARMUP", "1"));
+            Net.await("listening", Duration.ofSeconds(30), () -> Net.accepts("127.0.0.1", port));
+            String said = stderr();
+            assertTrue(said.contains("warm-up: "), said);
+            String launcher = BalanceProcess.launcher().toString();
+            Path conf = dir.resolve("test.conf");
+            assertEquals(List.of(balance(service)),
+                    Processes.withCommandLine(launcher + " --config " + conf + " --takeover --warmup 1"));
+            try (Socket s = Net.connect(port)) {
+                assertEquals("a", Net.readLine(s));
+            }
+            terminate(service);
+            assertEquals(0, exitStatus(service), stderr());
         }
     }
 
