@@ -106,8 +106,7 @@ final class RelaySocketChannel extends AbstractEpollStreamChannel implements Soc
             boolean connected = socket.connect(to);
             connectingTo = to;
             if (!connected) {
-                // EPOLLIN with EPOLLOUT: the socket is added to epoll once, for everything it will wait for.
-                setFlag(EpollIoOps.EPOLLOUT.value() | EpollIoOps.EPOLLIN.value());
+                setFlag(EpollIoOps.EPOLLOUT.value());
             }
             done = true;
             return connected;
