@@ -33,9 +33,9 @@ import java.util.Map;
 final class RelayServerSocketChannel extends AbstractEpollServerChannel implements ServerSocketChannel {
     private final Config config;
 
-    /** A new listening socket of the given family (not bound yet). */
-    RelayServerSocketChannel(SocketProtocolFamily family) {
-        super(LinuxSocket.newSocketStream(family), false);
+    /** A new listening socket (not bound yet): IPv6 if {@code ipv6}, else of Netty's preferred family (dual-stack). */
+    RelayServerSocketChannel(boolean ipv6) {
+        super(ipv6 ? LinuxSocket.newSocketStream(SocketProtocolFamily.INET6) : LinuxSocket.newSocketStream(), false);
         config = new Config(this);
         noDelayForAccepted();
     }

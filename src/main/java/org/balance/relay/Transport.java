@@ -95,7 +95,7 @@ public final class Transport {
     /** A listening TCP channel; {@code ipv6} forces an IPv6 socket (the default is dual-stack anyway). */
     public ServerChannel newServerChannel(boolean ipv6) {
         return switch (kind) {
-            case EPOLL -> new RelayServerSocketChannel(ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET);
+            case EPOLL -> new RelayServerSocketChannel(ipv6);
             case NIO -> ipv6
                     ? new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET6)
                     : new NioServerSocketChannel();

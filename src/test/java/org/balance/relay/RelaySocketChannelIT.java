@@ -114,6 +114,25 @@ class RelaySocketChannelIT {
     }
 
     @Test
+    void aListenerWithoutAFamilyIsDualStack() throws Exception {
+        CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
+        ServerChannel dual = epoll.newServerChannel(false);
+        Channel listener = new ServerBootstrap().group(loops).channelFactory(() -> dual)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        accepted.complete(ch);
+                    }
+                }).bind(new InetSocketAddress(0)).sync().channel();
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+        try (Socket v6 = Net.connect("::1", port); Socket v4 = Net.connect("127.0.0.1", port)) {
+            assertEquals(v6.getLocalPort(), accepted.get(5, TimeUnit.SECONDS).remoteAddress().getPort());
+        } finally {
+            listener.close().sync();
+        }
+    }
+
+    @Test
     void anOutgoingSocketKnowsTheServerAndHasNoDelay() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 16, java.net.InetAddress.getByName("127.0.0.1"))) {
             SocketChannel ch = epoll.newSocketChannel(false);
