@@ -50,7 +50,7 @@ final class HeaderReader extends ChannelInboundHandlerAdapter {
         timer = ctx.executor().schedule(
                 () -> reject(ctx, "no PROXY header within " + timeoutMillis + " ms"), timeoutMillis, TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
-        // Auto-read is off until the session is established; the decoder asks for more until it has the header.
+        // A read, should the pipeline have auto-read off; the decoder asks for more until it has the header.
         ctx.read();
     }
 

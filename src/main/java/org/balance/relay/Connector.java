@@ -95,9 +95,8 @@ final class Connector {
         // Registering on the client's own event loop completes at once: both sockets share one thread.
         client.eventLoop().register(server);
         long started = System.nanoTime();
-        ChannelFuture connecting = settings.sourceAddress() == null
-                ? server.connect(remote)
-                : server.connect(remote, new InetSocketAddress(settings.sourceAddress(), 0));
+        ChannelFuture connecting = Transport.connect(server, remote,
+                settings.sourceAddress() == null ? null : new InetSocketAddress(settings.sourceAddress(), 0));
         connecting.addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 destination.connects().connected(System.nanoTime() - started);

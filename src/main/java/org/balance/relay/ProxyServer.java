@@ -66,7 +66,6 @@ public final class ProxyServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new AcceptErrorHandler(trouble))
-                .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, SessionBuffers.WATER_MARK)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, SessionBuffers.ALLOCATOR)

@@ -1,13 +1,12 @@
 package org.balance.relay;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -15,6 +14,7 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.List;
 import java.util.Locale;
@@ -95,20 +95,36 @@ public final class Transport {
     /** A listening TCP channel; {@code ipv6} forces an IPv6 socket (the default is dual-stack anyway). */
     public ServerChannel newServerChannel(boolean ipv6) {
         return switch (kind) {
-            case EPOLL -> ipv6 ? new EpollServerSocketChannel(SocketProtocolFamily.INET6) : new EpollServerSocketChannel();
+            case EPOLL -> new RelayServerSocketChannel(ipv6);
             case NIO -> ipv6
                     ? new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET6)
                     : new NioServerSocketChannel();
         };
     }
 
+    /**
+     * A listening TCP channel made of a listening socket taken over from another process (epoll only); it owns the
+     * descriptor from then on.
+     */
+    public static ServerChannel adoptServerChannel(int fd) {
+        return new RelayServerSocketChannel(fd);
+    }
+
     /** An unregistered outgoing TCP channel of the given address family. Throws ChannelException without a socket. */
     public SocketChannel newSocketChannel(boolean ipv6) {
         SocketProtocolFamily family = ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
         return switch (kind) {
-            case EPOLL -> new EpollSocketChannel(family);
+            case EPOLL -> new RelaySocketChannel(family);
             case NIO -> new NioSocketChannel(SelectorProvider.provider(), family);
         };
+    }
+
+    /** Connects {@code ch} (from this transport) to {@code remote}, from {@code local} if not null. */
+    public static ChannelFuture connect(SocketChannel ch, InetSocketAddress remote, InetSocketAddress local) {
+        if (ch instanceof RelaySocketChannel relay) {
+            return relay.connectTo(remote, local);
+        }
+        return local == null ? ch.connect(remote) : ch.connect(remote, local);
     }
 
     /** An unregistered UDP channel for this transport's event loops (the DNS queries of {@code --resolve}). */

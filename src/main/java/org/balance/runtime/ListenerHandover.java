@@ -11,7 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.channel.unix.FileDescriptor;
@@ -21,6 +20,7 @@ import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
+import org.balance.relay.Transport;
 
 /**
  * Passes a listening TCP socket from a running instance (the old side) to a starting one (the new side) over a
@@ -127,9 +127,9 @@ public final class ListenerHandover {
      * of binding. The channel owns the descriptor from then on; it is closed here if registering fails.
      */
     public static ChannelFuture adopt(FileDescriptor listener, ServerBootstrap configured) {
-        EpollServerSocketChannel channel;
+        ServerChannel channel;
         try {
-            channel = new EpollServerSocketChannel(listener.intValue());
+            channel = Transport.adoptServerChannel(listener.intValue());
         } catch (RuntimeException e) {
             closeQuietly(listener);
             throw e;

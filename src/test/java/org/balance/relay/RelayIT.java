@@ -227,6 +227,59 @@ class RelayIT {
         }
     }
 
+    /**
+     * The client is read from the start, before its server connection is up: what it sends meanwhile is kept, but
+     * only up to the high water mark; then it waits in the kernel, and none of it is lost once the server is there.
+     */
+    @Test
+    void aClientThatSendsBeforeItsServerIsUpIsHeldBackAndLosesNothing() throws Exception {
+        try (java.net.ServerSocket stuck = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             Backend counter = new Backend("count", Backend.COUNT_THEN_ANSWER)) {
+            List<Socket> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 16; i++) {
+                    Socket f = new Socket();
+                    try {
+                        f.connect(new java.net.InetSocketAddress("127.0.0.1", stuck.getLocalPort()), 300);
+                        fillers.add(f);
+                    } catch (java.net.SocketTimeoutException full) {
+                        f.close();
+                        break;
+                    }
+                }
+                try (InProcessBalance balance = InProcessBalance.start(List.of("-t", "2"),
+                        "127.0.0.1:" + stuck.getLocalPort(), counter.channel());
+                     Socket s = Net.connect(balance.port)) {
+                    long size = 64L << 20;
+                    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+                    CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                        try {
+                            OutputStream out = s.getOutputStream();
+                            byte[] chunk = new byte[64 * 1024];
+                            for (long left = size; left > 0; left -= chunk.length) {
+                                out.write(chunk);
+                                written.addAndGet(chunk.length);
+                            }
+                            s.shutdownOutput();
+                        } catch (Exception e) {
+                            throw new RuntimeException(e);
+                        }
+                    });
+                    Thread.sleep(1500); // the first connect still waits for its 2 s timeout
+                    long early = written.get();
+                    // the proxy's share is the high water mark and one read; the rest is the kernel's buffers
+                    assertTrue(early < 24L << 20, "written before the server was up: " + early);
+                    writer.get(30, TimeUnit.SECONDS);
+                    assertEquals("got " + size + " bytes", Net.readLine(s));
+                }
+            } finally {
+                for (Socket f : fillers) {
+                    f.close();
+                }
+            }
+        }
+    }
+
     @Test
     void autodisableDisablesAFailedChannelAndSaysSo() throws Exception {
         int dead = Net.freePort();
