@@ -59,12 +59,20 @@ public final class JitWarmup {
      * were still busy at the 6-second budget (one pinned core, 2026-12-06).
      */
     static final int CONCURRENCY = 2;
+    /** Sessions opened together by one client. */
+    static final int BURST = 8;
     /** Requests on one keep-alive connection. */
     static final int KEEP_ALIVE_REQUESTS = 50;
     /** The compilers count as idle when their CPU time has not grown for this long. */
     static final long IDLE_MILLIS = 150;
     /** The load runs at least this long before the compilers' idleness counts. */
     static final long MIN_MILLIS = 300;
+    /**
+     * ... and at least this many sessions: C2 takes a method once it has been called some 5,000-15,000 times
+     * (Tier4InvocationThreshold, Tier4CompileThreshold), and most of the relay's methods run once or twice a
+     * session; idle compilers before that only mean that nothing has reached the threshold yet.
+     */
+    static final long MIN_SESSIONS = 15_000;
     /** The longest a warm-up socket waits for its peer: a stuck session ends the warm-up, never the start. */
     private static final int SOCKET_TIMEOUT_MILLIS = 2_000;
 
@@ -93,7 +101,9 @@ public final class JitWarmup {
      */
     public static void before(long budgetMillis, Transport transport, EventLoopGroup loops, Log log)
             throws InterruptedException {
-        log.notice("warm-up: " + run(transport, loops, Log.QUIET, budgetMillis));
+        // The relay gets the instance's own log (which it has nothing to say to): the compilers specialise the
+        // relay's calls to the log for the class they see, and would compile them again for another one.
+        log.notice("warm-up: " + run(transport, loops, log, budgetMillis));
     }
 
     /** Runs the warm-up for at most {@code budgetMillis} on {@code loops}. */
@@ -122,7 +132,7 @@ public final class JitWarmup {
                     if (now != compiling) {
                         compiling = now;
                         quietSince = System.nanoTime();
-                    } else if (System.nanoTime() > minimum
+                    } else if (System.nanoTime() > minimum && load.sessions.get() >= MIN_SESSIONS
                             && System.nanoTime() - quietSince > TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS)) {
                         idle = true;
                         break;
@@ -300,31 +310,98 @@ public final class JitWarmup {
             }
         }
 
-        /** Session number n, n + CONCURRENCY, ...: one in four is keep-alive; of the others, half end with the server's FIN. */
+        /**
+         * Session number n, n + CONCURRENCY, ...; of every eight: three with one request and answer, then the
+         * client's FIN; one that the server ends after its answer; one keep-alive with {@link #KEEP_ALIVE_REQUESTS};
+         * one whose client sends its request and its FIN at once (its end comes while the proxy may still be
+         * connecting); {@link #BURST} sessions opened together (several connections per accept, several sockets
+         * ready at each wake-up); and one that either connects and closes without a word or sends its request and
+         * resets. Real clients do all of these (a load generator that stops, a client that gives up), and the
+         * compilers drop what they have not seen: a kind left out here is code compiled again, while serving, the
+         * first time a client does it.
+         */
         private void run(long n) {
             byte[] buf = new byte[1024];
             for (; running && !failed(); n += CONCURRENCY) {
-                int kind = (int) (n % 4);
-                int wanted = kind == 3 ? KEEP_ALIVE_REQUESTS : 1;
-                boolean serverCloses = kind == 1;
-                try (Socket s = new Socket(Proxy.NO_PROXY)) { // no SOCKS layer or proxy lookup: less for the compilers
-                    s.setTcpNoDelay(true);
-                    s.setSoTimeout(SOCKET_TIMEOUT_MILLIS);
-                    s.connect(proxy, SOCKET_TIMEOUT_MILLIS);
-                    InputStream in = s.getInputStream();
-                    OutputStream out = s.getOutputStream();
-                    for (int i = 0; i < wanted; i++) {
-                        out.write(serverCloses && i + 1 == wanted ? CLOSING_REQUEST : REQUEST);
-                        readAnswer(in, buf, ANSWER.length);
-                        requests.incrementAndGet();
+                int kind = (int) (n % 8);
+                try {
+                    if (kind == 6) {
+                        burst(buf);
+                    } else {
+                        session(kind, n % 16 == 7, buf);
                     }
-                    if (!serverCloses) {
-                        s.shutdownOutput();
-                    }
-                    drain(in, buf);
-                    sessions.incrementAndGet();
                 } catch (IOException e) {
                     failures.incrementAndGet();
+                }
+            }
+        }
+
+        private Socket connect() throws IOException {
+            Socket s = new Socket(Proxy.NO_PROXY); // no SOCKS layer or proxy lookup: less for the compilers
+            try {
+                s.setTcpNoDelay(true);
+                s.setSoTimeout(SOCKET_TIMEOUT_MILLIS);
+                s.connect(proxy, SOCKET_TIMEOUT_MILLIS);
+                return s;
+            } catch (IOException e) {
+                s.close();
+                throw e;
+            }
+        }
+
+        private void session(int kind, boolean silent, byte[] buf) throws IOException {
+            try (Socket s = connect()) {
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream();
+                if (kind == 7) {
+                    if (!silent) {
+                        out.write(REQUEST);
+                        s.setSoLinger(true, 0); // a reset instead of a FIN
+                    }
+                    sessions.incrementAndGet();
+                    return;
+                }
+                boolean serverCloses = kind == 1;
+                boolean endsAtOnce = kind == 5;
+                int wanted = kind == 3 ? KEEP_ALIVE_REQUESTS : 1;
+                for (int i = 0; i < wanted; i++) {
+                    out.write(serverCloses && i + 1 == wanted ? CLOSING_REQUEST : REQUEST);
+                    if (endsAtOnce) {
+                        s.shutdownOutput();
+                    }
+                    readAnswer(in, buf, ANSWER.length);
+                    requests.incrementAndGet();
+                }
+                if (!serverCloses && !endsAtOnce) {
+                    s.shutdownOutput();
+                }
+                drain(in, buf);
+                sessions.incrementAndGet();
+            }
+        }
+
+        /** {@link #BURST} sessions at once: all connect, then all send, then all read their answers and end. */
+        private void burst(byte[] buf) throws IOException {
+            List<Socket> open = new ArrayList<>(BURST);
+            try {
+                for (int i = 0; i < BURST; i++) {
+                    open.add(connect());
+                }
+                for (Socket s : open) {
+                    s.getOutputStream().write(REQUEST);
+                }
+                for (Socket s : open) {
+                    readAnswer(s.getInputStream(), buf, ANSWER.length);
+                    requests.incrementAndGet();
+                    s.shutdownOutput();
+                }
+                for (Socket s : open) {
+                    drain(s.getInputStream(), buf);
+                    sessions.incrementAndGet();
+                }
+            } finally {
+                for (Socket s : open) {
+                    s.close();
                 }
             }
         }

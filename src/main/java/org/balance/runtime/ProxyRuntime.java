@@ -162,18 +162,35 @@ public final class ProxyRuntime implements Running {
         SyslogLog syslog = background ? openSyslog(transport, loops) : null;
         Log log = syslog != null ? syslog : new StderrLog(err, config.debug() && !background);
         NettyLog.routeTo(log);
-        warmUp(warmupMillis, transport, loops, log);
         ProxyRuntime runtime = new ProxyRuntime(config, new Shared(transport, loops, log, out, background, runDirectory), true);
         runtime.syslog = syslog;
-        return runtime.startUp(runDirectory);
+        runtime.startUp(runDirectory);
+        try {
+            warmUp(warmupMillis, transport, loops, log);
+        } catch (StartException e) {
+            runtime.stop();
+            throw e;
+        }
+        return runtime.serve();
     }
 
-    /** One instance among others of the same process ({@code --config}): it shares their event loops and log. */
+    /**
+     * One instance among others of the same process ({@code --config}): it shares their event loops and log. It is
+     * ready but does not accept yet: {@link #serve()} starts that (after the process's warm-up).
+     */
     public static ProxyRuntime start(ProxyConfig config, Shared shared) throws StartException {
         return new ProxyRuntime(config, shared, false).startUp(shared.runDirectory());
     }
 
-    /** {@code --warmup}: sessions through the relay before anything serves ({@link JitWarmup}); 0 for none. */
+    /**
+     * {@code --warmup}: sessions through the relay ({@link JitWarmup}) once the instances are ready but before they
+     * accept; 0 for none. Not earlier: what the rest of the start loads (the control socket's and the statistics'
+     * channels and executors) adds classes beside those the compilers had taken for the only ones, and the code
+     * compiled on that assumption is thrown away: with the warm-up before the start, C2 compiled about 90 methods
+     * again, some 0.5 s of the core, in the first second of serving (JFR, class loading log; 2026-12-06). An
+     * instance that took its listening socket over ({@code --takeover}) leaves the old one accepting meanwhile; a
+     * fresh one has bound its port, and the kernel queues the connections that come meanwhile.
+     */
     static void warmUp(long warmupMillis, Transport transport, EventLoopGroup loops, Log log) throws StartException {
         if (warmupMillis <= 0) {
             return;
@@ -202,13 +219,26 @@ public final class ProxyRuntime implements Running {
                 startStats();
             }
             publishControl();
-            ProxyServer.startAccepting(listener);
-            tellPredecessor();
-            watchNames(config);
             return this;
         } catch (StartException e) {
             stop();
             throw e;
+        } catch (RuntimeException e) {
+            stop();
+            throw new StartException("cannot start: " + e, ExitStatus.SOFTWARE);
+        }
+    }
+
+    /**
+     * Accepts from now on: the last step of a start. A takeover's predecessor hears that this one serves and
+     * drains.
+     */
+    public ProxyRuntime serve() throws StartException {
+        try {
+            ProxyServer.startAccepting(listener);
+            tellPredecessor();
+            watchNames(config);
+            return this;
         } catch (RuntimeException e) {
             stop();
             throw new StartException("cannot start: " + e, ExitStatus.SOFTWARE);

@@ -81,7 +81,6 @@ public final class Service implements Running {
         EventLoopGroup loops = ProxyRuntime.newLoops(transport);
         Log log = new StderrLog(err, debug);
         NettyLog.routeTo(log);
-        ProxyRuntime.warmUp(warmupMillis, transport, loops, log);
         Service service = new Service(file, drainTimeoutMillis,
                 new ProxyRuntime.Shared(transport, loops, log, out, false, runDirectory), notify);
         try {
@@ -89,6 +88,13 @@ public final class Service implements Running {
                 for (ConfigFile.Entry e : entries) {
                     ConfigFile.Entry line = new ConfigFile.Entry(e.line(), e.words(), e.config().withTakeover(takeOver));
                     service.serving.put(key(e.config()), service.startLine(line));
+                }
+                if (warmupMillis > 0) {
+                    notify.status("warming up");
+                }
+                ProxyRuntime.warmUp(warmupMillis, transport, loops, log);
+                for (ProxyRuntime r : service.serving.values()) {
+                    r.serve();
                 }
             }
         } catch (StartException e) {
@@ -188,7 +194,7 @@ public final class Service implements Running {
                 continue;
             }
             try {
-                next.put(w.getKey(), startLine(w.getValue()));
+                next.put(w.getKey(), startLine(w.getValue()).serve());
                 added++;
             } catch (StartException e) {
                 log.error("reload: " + e.getMessage());
