@@ -95,7 +95,7 @@ class ServiceUnitTest {
         assertEquals(List.of("SIGUSR1"), settings("RestartKillSignal"));
         assertEquals(List.of("/usr/share/balance/balance-service --check /etc/balance/%i.conf", "/bin/kill -HUP $MAINPID"),
                 settings("ExecReload"));
-        assertEquals(List.of("BALANCE_DRAIN_TIMEOUT=60", "BALANCE_WARMUP=5"), settings("Environment"));
+        assertEquals(List.of("BALANCE_DRAIN_TIMEOUT=60", "BALANCE_WARMUP=10"), settings("Environment"));
         assertEquals(List.of("90"), settings("TimeoutStopSec"));
         assertEquals(List.of("yes"), settings("RuntimeDirectoryPreserve"));
         assertFalse(settings("SystemCallFilter").isEmpty());
