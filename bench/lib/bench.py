@@ -650,8 +650,8 @@ class Bench:
         """A variant's environment is the run's plus its own settings (BALANCE_JVM_OPTS, BALANCE_JAR, ...)."""
         return dict(self.env, **self.variants.get(target, {}))
 
-    def start_proxy(self, target, phase, port, backend_port):
-        name = proc_name(target, phase)
+    def variant_argv(self, target, name, port, backend_port):
+        """The proxy's command line, with a balance variant's BALANCE_ARGS and BALANCE_CHANNELS applied."""
         env = self.env_for(target)
         argv = proxy_argv(kind_of(target), self.tmp, self.logdir, name, port, backend_port)
         if kind_of(target) == "balance" and (env.get("BALANCE_ARGS") or env.get("BALANCE_CHANNELS")):
@@ -661,6 +661,12 @@ class Bench:
             channels = env.get("BALANCE_CHANNELS", "127.0.0.1:{backend}").replace("{backend}", str(backend_port))
             channels = channels.replace("{backend_pp}", str(getattr(self, "backend_pp_port", backend_port)))
             argv = argv[:2] + env.get("BALANCE_ARGS", "").split() + [argv[2]] + channels.split()
+        return argv
+
+    def start_proxy(self, target, phase, port, backend_port):
+        name = proc_name(target, phase)
+        env = self.env_for(target)
+        argv = self.variant_argv(target, name, port, backend_port)
         stats_port = None
         if kind_of(target) == "balance" and env.get("BALANCE_STATS"):
             # a bench knob, not balance's: --stats on a free port, and /metrics scraped every second meanwhile
@@ -1070,7 +1076,7 @@ class Bench:
                     continue
                 port = free_port()
                 name = proc_name(t, "start")
-                argv = proxy_argv(kind_of(t), self.tmp, self.logdir, name, port, backend_port)
+                argv = self.variant_argv(t, name, port, backend_port)
                 t0 = time.perf_counter()
                 p = self.procs.start(name, argv, PROXY_CPU, env=self.env_for(t))
                 try:
@@ -1138,7 +1144,7 @@ class Bench:
         nwin = 1 if mode == "standby" else self.cold_windows
         port = free_port()
         name = proc_name(t, "cold")
-        argv = proxy_argv(kind_of(t), self.tmp, self.logdir, name, port, backend_port)
+        argv = self.variant_argv(t, name, port, backend_port)  # a variant's BALANCE_ARGS too (--warmup)
         res = {"mode": mode, "windows": []}
         t0 = time.perf_counter()
         p = self.procs.start(name, argv, PROXY_CPU, env=self.env_for(t))
