@@ -30,7 +30,7 @@ public final class CommandLine {
     static final String STATS_HOST = "stats-host";
     /** {@code --drain-timeout SEC}: how long a stop waits for sessions to end. */
     static final String DRAIN_TIMEOUT = "drain-timeout";
-    /** {@code --warmup SEC}: before serving, sessions through the relay on loopback until the JIT is idle, at most SEC. */
+    /** {@code --warmup SEC}: once ready and before accepting, sessions through the relay on loopback until the JIT is done, at most SEC. */
     static final String WARMUP = "warmup";
     /** {@code --takeover}: take the listening socket over from the running instance of the same port. */
     static final String TAKEOVER = "takeover";

@@ -58,8 +58,9 @@ public final class Usage {
                                             besides their address and localhost (repeatable)
                   --drain-timeout sec       a stop (SIGTERM, kill) waits at most sec for the
                                             sessions in progress (default: for all of them)
-                  --warmup sec              before serving, run sessions through the relay on
-                                            loopback until the JIT compilers are idle, at most sec
+                  --warmup sec              once ready and before accepting, run sessions through the
+                                            relay on loopback until the JIT compilers are done, at
+                                            most sec (clients meanwhile wait in the kernel's queue)
                   --takeover                take the listening socket over from the balance that
                                             serves the same port and -b address (it drains)
                   --hash classic|maglev     how hash groups (%%) map clients: classic, the original's
