@@ -54,7 +54,7 @@ import org.balance.relay.Transport;
  */
 public final class JitWarmup {
     /**
-     * Sessions in flight at once: client threads, and as many server threads. Few, so that the compilers, which
+     * Client threads, each with one session at a time or a burst of them. Few, so that the compilers, which
      * share the proxy's core with them, get most of it: with 2 the compilers were idle after 4.0 s, with 4 they
      * were still busy at the 6-second budget (one pinned core, 2026-12-06).
      */
@@ -230,7 +230,9 @@ public final class JitWarmup {
             } catch (IOException e) {
                 throw new IllegalStateException("warm-up: cannot listen on loopback: " + e.getMessage(), e);
             }
-            for (int i = 0; i < CONCURRENCY; i++) {
+            // as many as the sessions that can be open at once (a burst from every client): a client that waits for
+            // one answer never waits for a server thread held by another of its own sessions
+            for (int i = 0; i < CONCURRENCY * BURST; i++) {
                 Thread t = new Thread(this::serve, "balance-warmup-server-" + i);
                 t.setDaemon(true);
                 t.start();
