@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -194,36 +195,54 @@ class RelayIT {
 
     @Test
     void connectTimeoutFailsOverFromAServerThatDoesNotAnswer() throws Exception {
-        try (java.net.ServerSocket stuck = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-             Backend ok = new Backend("ok", Backend.IDENTIFY)) {
-            // Fill the accept queue of a listener that never accepts: further connects hang.
-            List<Socket> fillers = new ArrayList<>();
+        try (Unanswering stuck = new Unanswering();
+             Backend ok = new Backend("ok", Backend.IDENTIFY);
+             InProcessBalance balance = InProcessBalance.start(List.of("-t", "1"),
+                     "127.0.0.1:" + stuck.port(), ok.channel())) {
+            long start = System.nanoTime();
+            try (Socket s = Net.connect(balance.port)) {
+                assertEquals("ok", Net.readLine(s));
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(ms >= 900 && ms < 4000, "failover after the 1 s connect timeout, took " + ms + " ms");
+            Net.await("c back to 0", Duration.ofSeconds(5), () -> balance.currentConnections() == 0);
+        }
+    }
+
+    /** A listener that never accepts, its accept queue filled: a connect to it hangs until its timeout. */
+    private static final class Unanswering implements AutoCloseable {
+        private final java.net.ServerSocket listener =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        private final List<Socket> fillers = new ArrayList<>();
+
+        Unanswering() throws IOException {
             try {
                 for (int i = 0; i < 16; i++) {
                     Socket f = new Socket();
                     try {
-                        f.connect(new java.net.InetSocketAddress("127.0.0.1", stuck.getLocalPort()), 300);
+                        f.connect(new java.net.InetSocketAddress("127.0.0.1", listener.getLocalPort()), 300);
                         fillers.add(f);
                     } catch (java.net.SocketTimeoutException full) {
                         f.close();
                         break;
                     }
                 }
-                try (InProcessBalance balance = InProcessBalance.start(List.of("-t", "1"),
-                        "127.0.0.1:" + stuck.getLocalPort(), ok.channel())) {
-                    long start = System.nanoTime();
-                    try (Socket s = Net.connect(balance.port)) {
-                        assertEquals("ok", Net.readLine(s));
-                    }
-                    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                    assertTrue(ms >= 900 && ms < 4000, "failover after the 1 s connect timeout, took " + ms + " ms");
-                    Net.await("c back to 0", Duration.ofSeconds(5), () -> balance.currentConnections() == 0);
-                }
-            } finally {
-                for (Socket f : fillers) {
-                    f.close();
-                }
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
             }
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Socket f : fillers) {
+                f.close();
+            }
+            listener.close();
         }
     }
 
@@ -233,50 +252,32 @@ class RelayIT {
      */
     @Test
     void aClientThatSendsBeforeItsServerIsUpIsHeldBackAndLosesNothing() throws Exception {
-        try (java.net.ServerSocket stuck = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-             Backend counter = new Backend("count", Backend.COUNT_THEN_ANSWER)) {
-            List<Socket> fillers = new ArrayList<>();
-            try {
-                for (int i = 0; i < 16; i++) {
-                    Socket f = new Socket();
-                    try {
-                        f.connect(new java.net.InetSocketAddress("127.0.0.1", stuck.getLocalPort()), 300);
-                        fillers.add(f);
-                    } catch (java.net.SocketTimeoutException full) {
-                        f.close();
-                        break;
+        try (Unanswering stuck = new Unanswering();
+             Backend counter = new Backend("count", Backend.COUNT_THEN_ANSWER);
+             InProcessBalance balance = InProcessBalance.start(List.of("-t", "2"),
+                     "127.0.0.1:" + stuck.port(), counter.channel());
+             Socket s = Net.connect(balance.port)) {
+            long size = 64L << 20;
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    byte[] chunk = new byte[64 * 1024];
+                    for (long left = size; left > 0; left -= chunk.length) {
+                        out.write(chunk);
+                        written.addAndGet(chunk.length);
                     }
+                    s.shutdownOutput();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
                 }
-                try (InProcessBalance balance = InProcessBalance.start(List.of("-t", "2"),
-                        "127.0.0.1:" + stuck.getLocalPort(), counter.channel());
-                     Socket s = Net.connect(balance.port)) {
-                    long size = 64L << 20;
-                    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
-                    CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                        try {
-                            OutputStream out = s.getOutputStream();
-                            byte[] chunk = new byte[64 * 1024];
-                            for (long left = size; left > 0; left -= chunk.length) {
-                                out.write(chunk);
-                                written.addAndGet(chunk.length);
-                            }
-                            s.shutdownOutput();
-                        } catch (Exception e) {
-                            throw new RuntimeException(e);
-                        }
-                    });
-                    Thread.sleep(1500); // the first connect still waits for its 2 s timeout
-                    long early = written.get();
-                    // the proxy's share is the high water mark and one read; the rest is the kernel's buffers
-                    assertTrue(early < 24L << 20, "written before the server was up: " + early);
-                    writer.get(30, TimeUnit.SECONDS);
-                    assertEquals("got " + size + " bytes", Net.readLine(s));
-                }
-            } finally {
-                for (Socket f : fillers) {
-                    f.close();
-                }
-            }
+            });
+            Thread.sleep(1500); // the first connect still waits for its 2 s timeout
+            long early = written.get();
+            // the proxy's share is the high water mark and one read; the rest is the kernel's buffers
+            assertTrue(early < 24L << 20, "written before the server was up: " + early);
+            writer.get(30, TimeUnit.SECONDS);
+            assertEquals("got " + size + " bytes", Net.readLine(s));
         }
     }
 
