@@ -160,6 +160,8 @@ class RelaySocketChannelIT {
         assertFalse(f.isSuccess());
         assertTrue(f.cause().getMessage().contains("/127.0.0.1:" + port), f.cause().getMessage());
         assertEquals(org.balance.balancing.ConnectStats.Failure.REFUSED, Connector.failure(f.cause()));
+        // Netty fails the connect's promise first and closes the channel right after, on the event loop
+        assertTrue(ch.closeFuture().await(5, java.util.concurrent.TimeUnit.SECONDS), "closed after the refusal");
         assertFalse(ch.isOpen());
     }
 }
